@@ -1,0 +1,84 @@
+//! `VideoColorSpace` values (https://w3c.github.io/webcodecs/#videocolorspace) and the
+//! spec's default colour spaces.
+
+use crate::pixel::PixelFormat;
+use crate::{EngineError, Result};
+
+/// A colour space as the spec models it: every member may be unknown (`None`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ColorSpace {
+    pub primaries: Option<Primaries>,
+    pub transfer: Option<Transfer>,
+    pub matrix: Option<Matrix>,
+    pub full_range: Option<bool>,
+}
+
+macro_rules! string_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),+ }
+            }
+
+            pub fn parse(s: &str) -> Result<Self> {
+                match s {
+                    $($text => Ok(Self::$variant),)+
+                    _ => Err(EngineError::type_error(format!(
+                        "'{s}' is not a valid {}", stringify!($name)
+                    ))),
+                }
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// `VideoColorPrimaries`.
+    Primaries { Bt709 = "bt709", Bt470bg = "bt470bg", Smpte170m = "smpte170m", Bt2020 = "bt2020", Smpte432 = "smpte432" }
+);
+string_enum!(
+    /// `VideoTransferCharacteristics`.
+    Transfer {
+        Bt709 = "bt709",
+        Smpte170m = "smpte170m",
+        Iec61966_2_1 = "iec61966-2-1",
+        Linear = "linear",
+        Pq = "pq",
+        Hlg = "hlg",
+    }
+);
+string_enum!(
+    /// `VideoMatrixCoefficients`.
+    Matrix { Rgb = "rgb", Bt709 = "bt709", Bt470bg = "bt470bg", Smpte170m = "smpte170m", Bt2020Ncl = "bt2020-ncl" }
+);
+
+impl ColorSpace {
+    /// The spec's REC709 colour space: what YUV frames get when none is given.
+    pub fn rec709() -> Self {
+        Self {
+            primaries: Some(Primaries::Bt709),
+            transfer: Some(Transfer::Bt709),
+            matrix: Some(Matrix::Bt709),
+            full_range: Some(false),
+        }
+    }
+
+    /// The spec's sRGB colour space: what RGB frames get when none is given.
+    pub fn srgb() -> Self {
+        Self {
+            primaries: Some(Primaries::Bt709),
+            transfer: Some(Transfer::Iec61966_2_1),
+            matrix: Some(Matrix::Rgb),
+            full_range: Some(true),
+        }
+    }
+
+    /// "Pick Color Space": the given one, else the default for `format`.
+    pub fn pick(given: Option<ColorSpace>, format: PixelFormat) -> Self {
+        given.unwrap_or_else(|| if format.is_rgb() { Self::srgb() } else { Self::rec709() })
+    }
+}

@@ -1,0 +1,182 @@
+//! Pixel format conversion for `VideoFrame.copyTo({format})`: any frame format to
+//! RGBA/RGBX/BGRA/BGRX through swscale, with the frame's YUV matrix and range.
+
+use ffmpeg_next::ffi as sys;
+
+use crate::color::{ColorSpace, Matrix};
+use crate::ffi::{Planes, Scaler};
+use crate::pixel::{ComputedPlane, FrameBuffer, PixelFormat, Rect};
+use crate::{EngineError, Result};
+
+/// swscale's coefficient table for a matrix; unknown YUV matrices read as BT.709, the
+/// spec's default colour space for YUV frames.
+fn sws_matrix(matrix: Option<Matrix>) -> i32 {
+    match matrix {
+        Some(Matrix::Bt470bg | Matrix::Smpte170m) => sys::SWS_CS_ITU601,
+        Some(Matrix::Bt2020Ncl) => sys::SWS_CS_BT2020,
+        Some(Matrix::Bt709 | Matrix::Rgb) | None => sys::SWS_CS_ITU709,
+    }
+}
+
+/// Converts `rect` of `frame` into `dest_format` (an RGB format) at `dest`, whose single
+/// plane is described by `dest_plane` (from [`crate::pixel::compute_layout`]).
+pub fn copy_rect_as_rgb(
+    frame: &FrameBuffer,
+    color: &ColorSpace,
+    rect: Rect,
+    dest_format: PixelFormat,
+    dest_plane: &ComputedPlane,
+    dest: &mut [u8],
+) -> Result<()> {
+    if !dest_format.is_rgb() {
+        return Err(EngineError::not_supported(format!("conversion to {} is not supported", dest_format.as_str())));
+    }
+    rect.check_alignment(frame.format)?;
+    let src_format = frame.format;
+    // FFmpeg has no 4:2:0 12-bit layout with alpha: read the colour planes alone.
+    let src_av = src_format.to_av().or_else(|| src_format.without_alpha().to_av());
+    let (Some(src_av), Some(dst_av)) = (src_av, dest_format.to_av()) else {
+        return Err(EngineError::not_supported(format!("cannot convert {}", src_format.as_str())));
+    };
+    let flags = sys::SWS_BILINEAR | sys::SWS_ACCURATE_RND | sys::SWS_FULL_CHR_H_INT;
+    let mut scaler = Scaler::new((src_av, rect.width, rect.height), (dst_av, rect.width, rect.height), flags)?;
+    scaler.set_colorspace(sws_matrix(color.matrix), color.full_range.unwrap_or(false), true);
+
+    let mut src = Planes { data: [std::ptr::null(); 4], strides: [0; 4] };
+    for i in 0..src_format.num_planes() {
+        let spec = src_format.plane(i);
+        let stride = frame.stride(i);
+        let offset = (rect.y / spec.sub_y) as usize * stride + (rect.x / spec.sub_x * spec.sample_bytes) as usize;
+        src.data[i] = frame.plane_data(i)[offset..].as_ptr();
+        src.strides[i] = stride as i32;
+    }
+    let layout = dest_plane.destination;
+    let needed = layout.offset as usize + layout.stride as usize * rect.height as usize;
+    if dest.len() < needed {
+        return Err(EngineError::range_error(format!("destination holds {} bytes, {needed} needed", dest.len())));
+    }
+    let dst = Planes {
+        data: [
+            dest[layout.offset as usize..].as_mut_ptr(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        ],
+        strides: [layout.stride as i32, 0, 0, 0],
+    };
+    // SAFETY: every source plane was validated at construction to hold all rows of the
+    // coded frame at its stride, and `rect` lies inside the coded frame; the destination
+    // holds `rect.height` rows at `layout.stride` from `layout.offset` (checked above).
+    unsafe { scaler.scale(&src, &dst) };
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pixel::compute_layout;
+
+    fn convert(format: PixelFormat, data: &[u8], w: u32, h: u32, color: &ColorSpace, to: PixelFormat) -> Vec<u8> {
+        let frame = FrameBuffer::copy_from(format, w, h, data, None).unwrap();
+        let rect = Rect::of_size(w, h);
+        let (planes, size) = compute_layout(to, rect, None).unwrap();
+        let mut out = vec![0; size as usize];
+        copy_rect_as_rgb(&frame, color, rect, to, &planes[0], &mut out).unwrap();
+        out
+    }
+
+    fn solid_i420(w: u32, h: u32, y: u8, u: u8, v: u8) -> Vec<u8> {
+        let luma = (w * h) as usize;
+        let chroma = (w.div_ceil(2) * h.div_ceil(2)) as usize;
+        let mut data = vec![y; luma];
+        data.extend(std::iter::repeat_n(u, chroma));
+        data.extend(std::iter::repeat_n(v, chroma));
+        data
+    }
+
+    fn assert_near(actual: &[u8], expected: &[u8], tolerance: u8) {
+        for (a, e) in actual.iter().zip(expected) {
+            assert!(a.abs_diff(*e) <= tolerance, "got {actual:?}, expected {expected:?}");
+        }
+    }
+
+    // Reference values: the BT.709 and BT.601 limited-range equations
+    // (R = 1.164(Y-16) + 1.793(V-128) etc.), evaluated by hand for each test colour.
+    #[test]
+    fn bt709_limited_range_primaries() {
+        let bt709 = ColorSpace::rec709();
+        // Red in BT.709 limited range: Y=63, U=102, V=240.
+        let out = convert(PixelFormat::I420, &solid_i420(4, 4, 63, 102, 240), 4, 4, &bt709, PixelFormat::RGBA);
+        assert_near(&out[..4], &[255, 0, 0, 255], 2);
+        // 75% red: Y=51, U=109, V=212 -> (191, 0, 0).
+        let out = convert(PixelFormat::I420, &solid_i420(4, 4, 51, 109, 212), 4, 4, &bt709, PixelFormat::RGBA);
+        assert_near(&out[..4], &[191, 0, 0, 255], 2);
+        // 75% green: Y=133, U=63, V=52 -> (0, 191, 0).
+        let out = convert(PixelFormat::I420, &solid_i420(4, 4, 133, 63, 52), 4, 4, &bt709, PixelFormat::RGBA);
+        assert_near(&out[..4], &[0, 191, 0, 255], 2);
+        // Limited-range white and black.
+        let out = convert(PixelFormat::I420, &solid_i420(4, 4, 235, 128, 128), 4, 4, &bt709, PixelFormat::RGBA);
+        assert_near(&out[..4], &[255, 255, 255, 255], 1);
+        let out = convert(PixelFormat::I420, &solid_i420(4, 4, 16, 128, 128), 4, 4, &bt709, PixelFormat::BGRX);
+        assert_near(&out[..3], &[0, 0, 0], 1);
+    }
+
+    #[test]
+    fn bt601_matrix_differs_from_bt709() {
+        let bt601 = ColorSpace { matrix: Some(Matrix::Smpte170m), full_range: Some(false), ..ColorSpace::default() };
+        // BT.601 limited: Y=81, U=90, V=240 is pure red (255, 0, 0).
+        let out = convert(PixelFormat::I420, &solid_i420(4, 4, 81, 90, 240), 4, 4, &bt601, PixelFormat::RGBA);
+        assert_near(&out[..4], &[255, 0, 0, 255], 2);
+        // The same bytes read as BT.709 give a visibly different colour.
+        let out709 =
+            convert(PixelFormat::I420, &solid_i420(4, 4, 81, 90, 240), 4, 4, &ColorSpace::rec709(), PixelFormat::RGBA);
+        assert!(out709[1].abs_diff(out[1]) > 20 || out709[2].abs_diff(out[2]) > 20, "{out709:?} vs {out:?}");
+    }
+
+    #[test]
+    fn full_range_is_honoured() {
+        let full = ColorSpace { matrix: Some(Matrix::Bt709), full_range: Some(true), ..ColorSpace::default() };
+        let out = convert(PixelFormat::I420, &solid_i420(2, 2, 0, 128, 128), 2, 2, &full, PixelFormat::RGBA);
+        assert_near(&out[..3], &[0, 0, 0], 1);
+        let out = convert(PixelFormat::I420, &solid_i420(2, 2, 255, 128, 128), 2, 2, &full, PixelFormat::RGBA);
+        assert_near(&out[..3], &[255, 255, 255], 1);
+        // Full-range mid grey stays mid grey; limited-range would stretch it.
+        let out = convert(PixelFormat::I420, &solid_i420(2, 2, 128, 128, 128), 2, 2, &full, PixelFormat::RGBA);
+        assert_near(&out[..3], &[128, 128, 128], 1);
+    }
+
+    #[test]
+    fn rgb_swizzles_exactly() {
+        let rgba = [10u8, 20, 30, 40, 50, 60, 70, 80];
+        let out = convert(PixelFormat::RGBA, &rgba, 2, 1, &ColorSpace::srgb(), PixelFormat::BGRA);
+        assert_eq!(out, vec![30, 20, 10, 40, 70, 60, 50, 80]);
+    }
+
+    #[test]
+    fn nv12_and_high_bit_depth_convert() {
+        let bt709 = ColorSpace::rec709();
+        // NV12 red: Y plane then interleaved UV.
+        let nv12 = [63, 63, 63, 63, 102, 240];
+        let out = convert(PixelFormat::NV12, &nv12, 2, 2, &bt709, PixelFormat::RGBX);
+        assert_near(&out[..3], &[255, 0, 0], 2);
+        // 10-bit white: Y=940, U=V=512 little-endian.
+        let mut p10 = Vec::new();
+        for v in [940u16, 940, 940, 940, 512, 512] {
+            p10.extend(v.to_le_bytes());
+        }
+        let out = convert(PixelFormat::I420P10, &p10, 2, 2, &bt709, PixelFormat::RGBA);
+        assert_near(&out[..3], &[255, 255, 255], 1);
+    }
+
+    #[test]
+    fn cropped_rect_reads_from_its_origin() {
+        // Left half black, right half white, 4x2 I420.
+        let data = [16, 16, 235, 235, 16, 16, 235, 235, 128, 128, 128, 128];
+        let frame = FrameBuffer::copy_from(PixelFormat::I420, 4, 2, &data, None).unwrap();
+        let rect = Rect { x: 2, y: 0, width: 2, height: 2 };
+        let (planes, size) = compute_layout(PixelFormat::RGBA, rect, None).unwrap();
+        let mut out = vec![0; size as usize];
+        copy_rect_as_rgb(&frame, &ColorSpace::rec709(), rect, PixelFormat::RGBA, &planes[0], &mut out).unwrap();
+        assert_near(&out, &[255; 16], 1);
+    }
+}

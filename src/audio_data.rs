@@ -1,0 +1,199 @@
+//! `AudioData` (https://w3c.github.io/webcodecs/#audiodata-interface).
+
+use std::sync::Arc;
+
+use engine::audio::{AudioBuffer, SampleFormat};
+use engine::{Bytes, EngineError};
+use napi::bindgen_prelude::ObjectFinalize;
+use napi::Env;
+use napi_derive::napi;
+
+use crate::counters::{Live, AUDIO_DATA};
+use crate::error::{closed, OrThrow};
+use crate::js::{self, BufferSource, JsHandle};
+use crate::memory::{self, Accounted};
+use crate::options::{self, AudioDataCopyToOptions, AudioDataInit};
+use crate::video_frame::LentBytes;
+
+/// Sample memory shared by an `AudioData` and its clones, with its accounting.
+pub struct Samples {
+    pub buffer: AudioBuffer,
+    _accounted: Accounted,
+}
+
+impl Samples {
+    /// Memory we allocated (a copy, or a decoder's output): reported to V8.
+    pub fn owned(env: &Env, buffer: AudioBuffer) -> Arc<Self> {
+        let accounted = Accounted::new(env, buffer.byte_size());
+        Arc::new(Self { buffer, _accounted: accounted })
+    }
+}
+
+/// What open audio data holds; dropped (and so uncounted) at close or collection.
+pub struct AudioState {
+    pub samples: Arc<Samples>,
+    _live: Live,
+}
+
+impl AudioState {
+    pub fn new(samples: Arc<Samples>) -> Self {
+        Self { samples, _live: Live::new(&AUDIO_DATA) }
+    }
+}
+
+/// A run of audio samples in native memory with its timing.
+#[napi(custom_finalize)]
+pub struct AudioData {
+    state: Option<AudioState>,
+    timestamp: i64,
+}
+
+impl AudioData {
+    pub fn from_state(state: AudioState, timestamp: i64) -> Self {
+        Self { state: Some(state), timestamp }
+    }
+
+    pub fn open(&self) -> Result<&AudioState, EngineError> {
+        self.state.as_ref().ok_or_else(|| closed("AudioData"))
+    }
+
+    fn buffer(&self) -> Option<&AudioBuffer> {
+        self.state.as_ref().map(|s| &s.samples.buffer)
+    }
+
+    fn from_init(env: &Env, init: AudioDataInit) -> Result<Self, EngineError> {
+        let format = SampleFormat::parse(&init.format)?;
+        let frames = options::enforce_u32(init.number_of_frames, "numberOfFrames")? as usize;
+        let channels = options::enforce_u32(init.number_of_channels, "numberOfChannels")? as usize;
+        let sample_rate = init.sample_rate as f32;
+        let source = BufferSource::from_value(env, init.data.0)?;
+        // Validate before the transfer step detaches anything.
+        let needed = AudioBuffer::check(format, sample_rate, frames, channels, source.len)?;
+        let transfer = match init.transfer {
+            Some(list) => {
+                js::array_elements(env, list.0).map_err(|_| EngineError::type_error("transfer must be an array"))?
+            }
+            None => Vec::new(),
+        };
+        let samples = match js::transfer(env, &source, &transfer)? {
+            Some(lent) => {
+                let bytes: Bytes = Box::new(LentBytes(lent));
+                let buffer = AudioBuffer::new(format, sample_rate, frames, channels, bytes)?;
+                Arc::new(Samples { buffer, _accounted: Accounted::untracked() })
+            }
+            None => {
+                // SAFETY: no JS runs while the slice is alive.
+                let bytes = unsafe { source.as_slice() };
+                let copy = bytes[..needed].to_vec();
+                Samples::owned(env, AudioBuffer::new(format, sample_rate, frames, channels, Box::new(copy))?)
+            }
+        };
+        Ok(Self::from_state(AudioState::new(samples), options::long_long(init.timestamp)))
+    }
+
+    fn plan(&self, options: &AudioDataCopyToOptions) -> Result<(engine::audio::CopyRequest, usize), EngineError> {
+        let state = self.open()?;
+        let plane = options::enforce_u32(options.plane_index, "planeIndex")? as usize;
+        let offset = options.frame_offset.map(|v| options::enforce_u32(v, "frameOffset")).transpose()?;
+        let count = options.frame_count.map(|v| options::enforce_u32(v, "frameCount")).transpose()?;
+        let format = options.format.as_deref().map(SampleFormat::parse).transpose()?;
+        state.samples.buffer.plan_copy(plane, offset.map(|v| v as usize), count.map(|v| v as usize), format)
+    }
+}
+
+#[napi]
+impl AudioData {
+    #[napi(constructor)]
+    pub fn new(env: Env, #[napi(ts_arg_type = "AudioDataInit")] init: JsHandle) -> napi::Result<Self> {
+        let init: AudioDataInit = js::dict(&env, init.0)?;
+        Self::from_init(&env, init).or_throw(&env)
+    }
+
+    #[napi(getter, ts_return_type = "AudioSampleFormat | null")]
+    pub fn format(&self) -> Option<&'static str> {
+        self.buffer().map(|b| b.format.as_str())
+    }
+
+    #[napi(getter)]
+    pub fn sample_rate(&self) -> f64 {
+        self.buffer().map_or(0.0, |b| f64::from(b.sample_rate))
+    }
+
+    #[napi(getter)]
+    pub fn number_of_frames(&self) -> u32 {
+        self.buffer().map_or(0, |b| b.number_of_frames as u32)
+    }
+
+    #[napi(getter)]
+    pub fn number_of_channels(&self) -> u32 {
+        self.buffer().map_or(0, |b| b.number_of_channels as u32)
+    }
+
+    /// Duration in microseconds.
+    #[napi(getter)]
+    pub fn duration(&self) -> i64 {
+        self.buffer().map_or(0, AudioBuffer::duration_us)
+    }
+
+    /// Presentation time in microseconds.
+    #[napi(getter)]
+    pub fn timestamp(&self) -> i64 {
+        self.timestamp
+    }
+
+    /// Bytes `copyTo()` needs for these options.
+    #[napi]
+    pub fn allocation_size(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "AudioDataCopyToOptions")] options: JsHandle,
+    ) -> napi::Result<u32> {
+        let options: AudioDataCopyToOptions = js::dict(&env, options.0)?;
+        self.plan(&options).map(|(_, size)| size as u32).or_throw(&env)
+    }
+
+    /// Copies one plane (planar formats) or all channels (interleaved) of a frame range,
+    /// converting the sample format on the way if asked.
+    #[napi]
+    pub fn copy_to(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "AllowSharedBufferSource")] destination: JsHandle,
+        #[napi(ts_arg_type = "AudioDataCopyToOptions")] options: JsHandle,
+    ) -> napi::Result<()> {
+        let options: AudioDataCopyToOptions = js::dict(&env, options.0)?;
+        let result = self.plan(&options).and_then(|(request, size)| {
+            let dest = BufferSource::from_value(&env, destination.0)?;
+            if dest.len < size {
+                return Err(EngineError::range_error(format!("destination is {} bytes, {size} needed", dest.len)));
+            }
+            // SAFETY: no JS runs while the slice is alive.
+            let dest = unsafe { dest.as_mut_slice() };
+            self.open()?.samples.buffer.copy_to(&request, dest);
+            Ok(())
+        });
+        result.or_throw(&env)
+    }
+
+    /// New audio data sharing these samples (no copy).
+    #[napi]
+    pub fn clone(&self, env: Env) -> napi::Result<AudioData> {
+        let state = self.open().or_throw(&env)?;
+        Ok(Self::from_state(AudioState::new(state.samples.clone()), self.timestamp))
+    }
+
+    /// Releases the samples now rather than at garbage collection. Idempotent.
+    #[napi]
+    pub fn close(&mut self, env: Env) {
+        self.state = None;
+        memory::settle(&env);
+    }
+}
+
+impl ObjectFinalize for AudioData {
+    fn finalize(mut self, env: Env) -> napi::Result<()> {
+        self.state = None;
+        memory::settle(&env);
+        Ok(())
+    }
+}

@@ -1,0 +1,41 @@
+//! The N-API boundary for errors: engine errors become `TypeError`, `RangeError` or a
+//! `DOMException` with the spec's name, created once here.
+
+use engine::EngineError;
+use napi::{Env, Status};
+
+use crate::js;
+
+/// Builds the JavaScript error object for `e`.
+pub fn js_error(env: &Env, e: &EngineError) -> napi::Result<napi::sys::napi_value> {
+    match e {
+        EngineError::Type(m) => js::construct_global(env, "TypeError", &[m]),
+        EngineError::Range(m) => js::construct_global(env, "RangeError", &[m]),
+        other => js::construct_global(env, "DOMException", &[other.message(), other.name()]),
+    }
+}
+
+/// Throws `e` as its JavaScript error and returns the `napi::Error` that tells napi-rs
+/// an exception is already pending.
+pub fn throw(env: &Env, e: EngineError) -> napi::Error {
+    match js_error(env, &e).and_then(|value| js::throw(env, value)) {
+        Ok(()) => napi::Error::new(Status::PendingException, e.to_string()),
+        Err(failed) => failed,
+    }
+}
+
+/// `result.or_throw(&env)?` at the end of every binding method that can fail.
+pub trait OrThrow<T> {
+    fn or_throw(self, env: &Env) -> napi::Result<T>;
+}
+
+impl<T> OrThrow<T> for Result<T, EngineError> {
+    fn or_throw(self, env: &Env) -> napi::Result<T> {
+        self.map_err(|e| throw(env, e))
+    }
+}
+
+/// The spec's `InvalidStateError` for an object used after `close()`.
+pub fn closed(what: &str) -> EngineError {
+    EngineError::InvalidState(format!("{what} is closed"))
+}

@@ -1,0 +1,320 @@
+//! Small raw N-API helpers that napi-rs does not offer in the shape we need: buffer
+//! sources of every kind, transfer of ArrayBuffers, error objects built from global
+//! constructors, dictionaries whose conversion failures are `TypeError`s, and settled
+//! promises. Every `unsafe` block here relies on the same invariant: it runs on the JS
+//! thread inside a callback whose `env` and handles are valid for the call.
+
+use std::ffi::CString;
+use std::ptr;
+
+use engine::EngineError;
+use napi::bindgen_prelude::{FromNapiValue, TypeName, Uint8Array};
+use napi::sys::{self, napi_value};
+use napi::{Env, Status, ValueType};
+
+use crate::error;
+
+/// A JavaScript value held as a raw handle, valid for the current call only: the type
+/// of dictionary members that accept any value (`data`, `transfer`).
+#[derive(Clone, Copy)]
+pub struct JsHandle(pub napi_value);
+
+impl FromNapiValue for JsHandle {
+    unsafe fn from_napi_value(_env: sys::napi_env, value: napi_value) -> napi::Result<Self> {
+        Ok(Self(value))
+    }
+}
+
+impl TypeName for JsHandle {
+    fn type_name() -> &'static str {
+        "unknown"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Unknown
+    }
+}
+
+fn check(status: sys::napi_status, what: &str) -> napi::Result<()> {
+    if status == sys::Status::napi_ok {
+        Ok(())
+    } else {
+        Err(napi::Error::new(Status::from(status), format!("{what} failed")))
+    }
+}
+
+fn global_property(env: &Env, name: &str) -> napi::Result<napi_value> {
+    let name = CString::new(name).map_err(|_| napi::Error::from_reason("bad property name"))?;
+    let mut global = ptr::null_mut();
+    let mut value = ptr::null_mut();
+    // SAFETY: see the module comment; `name` outlives the call.
+    unsafe {
+        check(sys::napi_get_global(env.raw(), &mut global), "napi_get_global")?;
+        check(sys::napi_get_named_property(env.raw(), global, name.as_ptr(), &mut value), "get global")?;
+    }
+    Ok(value)
+}
+
+fn string(env: &Env, s: &str) -> napi::Result<napi_value> {
+    let mut value = ptr::null_mut();
+    // SAFETY: see the module comment; the pointer and length describe `s`.
+    unsafe {
+        check(sys::napi_create_string_utf8(env.raw(), s.as_ptr().cast(), s.len() as isize, &mut value), "string")?
+    };
+    Ok(value)
+}
+
+/// `new globalThis[name](...args)` with string arguments.
+pub fn construct_global(env: &Env, name: &str, args: &[&str]) -> napi::Result<napi_value> {
+    let ctor = global_property(env, name)?;
+    let args = args.iter().map(|a| string(env, a)).collect::<napi::Result<Vec<_>>>()?;
+    let mut value = ptr::null_mut();
+    // SAFETY: see the module comment; `args` holds `args.len()` valid handles.
+    unsafe { check(sys::napi_new_instance(env.raw(), ctor, args.len(), args.as_ptr(), &mut value), name)? };
+    Ok(value)
+}
+
+pub fn throw(env: &Env, value: napi_value) -> napi::Result<()> {
+    // SAFETY: see the module comment.
+    unsafe { check(sys::napi_throw(env.raw(), value), "napi_throw") }
+}
+
+/// Converts a dictionary argument, turning napi-rs's conversion failure (a missing
+/// member, a wrong type) into the `TypeError` WebIDL requires.
+pub fn dict<T: FromNapiValue>(env: &Env, value: napi_value) -> napi::Result<T> {
+    dict_value(env, value).map_err(|e| error::throw(env, e))
+}
+
+/// As [`dict`], returning the `TypeError` instead of throwing it.
+pub fn dict_value<T: FromNapiValue>(env: &Env, value: napi_value) -> Result<T, EngineError> {
+    // SAFETY: see the module comment.
+    unsafe { T::from_napi_value(env.raw(), value) }.map_err(|e| EngineError::type_error(e.reason))
+}
+
+/// A promise already settled with `result`: `copyTo()` reports every failure as a
+/// rejection, never as a synchronous throw.
+pub fn settled_promise(env: &Env, result: Result<napi_value, EngineError>) -> napi::Result<napi_value> {
+    let mut deferred = ptr::null_mut();
+    let mut promise = ptr::null_mut();
+    // SAFETY: see the module comment; `deferred` is settled exactly once below.
+    unsafe {
+        check(sys::napi_create_promise(env.raw(), &mut deferred, &mut promise), "napi_create_promise")?;
+        match result {
+            Ok(value) => check(sys::napi_resolve_deferred(env.raw(), deferred, value), "resolve")?,
+            Err(e) => check(sys::napi_reject_deferred(env.raw(), deferred, error::js_error(env, &e)?), "reject")?,
+        }
+    }
+    Ok(promise)
+}
+
+/// Bytes of an `AllowSharedBufferSource`, with the `ArrayBuffer` behind them.
+pub struct BufferSource {
+    pub ptr: *mut u8,
+    pub len: usize,
+    /// The underlying `ArrayBuffer` (or `SharedArrayBuffer`) and the view's offset in it.
+    pub buffer: napi_value,
+    pub byte_offset: usize,
+}
+
+impl BufferSource {
+    /// Reads an ArrayBuffer, SharedArrayBuffer, typed array or DataView; anything else
+    /// is a `TypeError`.
+    pub fn from_value(env: &Env, value: napi_value) -> Result<Self, EngineError> {
+        Self::inspect(env, value)
+            .ok()
+            .flatten()
+            .ok_or_else(|| EngineError::type_error("expected an ArrayBuffer, SharedArrayBuffer or ArrayBufferView"))
+    }
+
+    fn inspect(env: &Env, value: napi_value) -> napi::Result<Option<Self>> {
+        let raw = env.raw();
+        let mut yes = false;
+        let mut data: *mut std::ffi::c_void = ptr::null_mut();
+        let mut len = 0usize;
+        let mut buffer = ptr::null_mut();
+        let mut byte_offset = 0usize;
+        // SAFETY: see the module comment; each info call is made only on a value that
+        // the matching `napi_is_*` accepted.
+        unsafe {
+            check(sys::napi_is_arraybuffer(raw, value, &mut yes), "napi_is_arraybuffer")?;
+            if yes {
+                check(sys::napi_get_arraybuffer_info(raw, value, &mut data, &mut len), "arraybuffer info")?;
+                return Ok(Some(Self { ptr: data.cast(), len, buffer: value, byte_offset: 0 }));
+            }
+            check(sys::napi_is_typedarray(raw, value, &mut yes), "napi_is_typedarray")?;
+            if yes {
+                let mut kind = 0;
+                let mut elements = 0usize;
+                check(
+                    sys::napi_get_typedarray_info(
+                        raw,
+                        value,
+                        &mut kind,
+                        &mut elements,
+                        &mut data,
+                        &mut buffer,
+                        &mut byte_offset,
+                    ),
+                    "typedarray info",
+                )?;
+                let bytes = elements * typed_array_element_size(kind);
+                return Ok(Some(Self { ptr: data.cast(), len: bytes, buffer, byte_offset }));
+            }
+            check(sys::napi_is_dataview(raw, value, &mut yes), "napi_is_dataview")?;
+            if yes {
+                check(
+                    sys::napi_get_dataview_info(raw, value, &mut len, &mut data, &mut buffer, &mut byte_offset),
+                    "dataview",
+                )?;
+                return Ok(Some(Self { ptr: data.cast(), len, buffer, byte_offset }));
+            }
+        }
+        // N-API has no SharedArrayBuffer accessors on Node 20: view it through a Uint8Array.
+        if is_instance_of_global(env, value, "SharedArrayBuffer")? {
+            let ctor = global_property(env, "Uint8Array")?;
+            let mut view = ptr::null_mut();
+            // SAFETY: see the module comment.
+            unsafe { check(sys::napi_new_instance(raw, ctor, 1, &value, &mut view), "new Uint8Array")? };
+            return Ok(Self::inspect(env, view)?.map(|s| Self { buffer: value, ..s }));
+        }
+        Ok(None)
+    }
+
+    /// The bytes, valid while the JS value is alive and untouched (the current call).
+    ///
+    /// # Safety
+    /// The caller must not let JS run (and so resize or detach the buffer) while the
+    /// slice is alive.
+    pub unsafe fn as_slice<'a>(&self) -> &'a [u8] {
+        if self.len == 0 {
+            return &[];
+        }
+        // SAFETY: N-API reported `len` readable bytes at `ptr`; the caller keeps JS out.
+        unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
+    }
+
+    /// # Safety
+    /// As for [`BufferSource::as_slice`]; JS may share the memory but does not run.
+    pub unsafe fn as_mut_slice<'a>(&self) -> &'a mut [u8] {
+        if self.len == 0 {
+            return &mut [];
+        }
+        // SAFETY: as above; writes race with nothing because JS is not running.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr, self.len) }
+    }
+}
+
+fn typed_array_element_size(kind: sys::napi_typedarray_type) -> usize {
+    use sys::TypedarrayType as T;
+    match kind {
+        T::int8_array | T::uint8_array | T::uint8_clamped_array => 1,
+        // 11 is Float16Array, which napi-sys does not name yet.
+        T::int16_array | T::uint16_array | 11 => 2,
+        T::int32_array | T::uint32_array | T::float32_array => 4,
+        _ => 8,
+    }
+}
+
+fn is_instance_of_global(env: &Env, value: napi_value, ctor: &str) -> napi::Result<bool> {
+    let ctor = global_property(env, ctor)?;
+    let mut yes = false;
+    // SAFETY: see the module comment.
+    unsafe { check(sys::napi_instanceof(env.raw(), value, ctor, &mut yes), "napi_instanceof")? };
+    Ok(yes)
+}
+
+fn strict_equals(env: &Env, a: napi_value, b: napi_value) -> napi::Result<bool> {
+    let mut yes = false;
+    // SAFETY: see the module comment.
+    unsafe { check(sys::napi_strict_equals(env.raw(), a, b, &mut yes), "napi_strict_equals")? };
+    Ok(yes)
+}
+
+/// The elements of a JS array (`init.transfer`).
+pub fn array_elements(env: &Env, array: napi_value) -> napi::Result<Vec<napi_value>> {
+    let mut len = 0u32;
+    // SAFETY: see the module comment.
+    unsafe { check(sys::napi_get_array_length(env.raw(), array, &mut len), "array length")? };
+    (0..len)
+        .map(|i| {
+            let mut element = ptr::null_mut();
+            // SAFETY: see the module comment.
+            unsafe { check(sys::napi_get_element(env.raw(), array, i, &mut element), "array element")? };
+            Ok(element)
+        })
+        .collect()
+}
+
+/// The spec's transfer step of the `VideoFrame`/`AudioData`/chunk constructors: checks
+/// `transfer` (no duplicates, nothing detached, only ArrayBuffers), detaches every
+/// buffer in it, and when `data` lies in one of them returns its bytes moved out of the
+/// detached buffer without a copy. Validation errors are `DataCloneError`s.
+pub fn transfer(env: &Env, data: &BufferSource, list: &[napi_value]) -> Result<Option<Uint8Array>, EngineError> {
+    let data_clone = |m: &str| EngineError::DataClone(m.to_string());
+    let fail = |_: napi::Error| data_clone("transfer failed");
+    for (i, &item) in list.iter().enumerate() {
+        for &earlier in &list[..i] {
+            if strict_equals(env, item, earlier).map_err(fail)? {
+                return Err(data_clone("transfer lists the same ArrayBuffer twice"));
+            }
+        }
+        let mut is_ab = false;
+        // SAFETY: see the module comment.
+        unsafe { check(sys::napi_is_arraybuffer(env.raw(), item, &mut is_ab), "napi_is_arraybuffer").map_err(fail)? };
+        if !is_ab {
+            return Err(data_clone("transfer may only list ArrayBuffers"));
+        }
+        let mut detached = false;
+        // SAFETY: see the module comment; `item` is an ArrayBuffer.
+        unsafe { check(sys::napi_is_detached_arraybuffer(env.raw(), item, &mut detached), "detached").map_err(fail)? };
+        if detached {
+            return Err(data_clone("transfer lists a detached ArrayBuffer"));
+        }
+    }
+    let mut taken = None;
+    for &item in list {
+        if taken.is_none() && strict_equals(env, item, data.buffer).map_err(fail)? {
+            taken = Some(move_out(env, item, data).map_err(fail)?);
+        } else {
+            // SAFETY: see the module comment; `item` is a live, attached ArrayBuffer.
+            unsafe { check(sys::napi_detach_arraybuffer(env.raw(), item), "detach").map_err(fail)? };
+        }
+    }
+    Ok(taken)
+}
+
+/// Moves `buffer`'s backing store into a new ArrayBuffer with `structuredClone(buffer,
+/// {transfer: [buffer]})` (V8 moves the store; nothing is copied), which detaches
+/// `buffer`, and returns a Uint8Array over the bytes `data` named.
+fn move_out(env: &Env, buffer: napi_value, data: &BufferSource) -> napi::Result<Uint8Array> {
+    let clone = global_property(env, "structuredClone")?;
+    let raw = env.raw();
+    let mut options = ptr::null_mut();
+    let mut list = ptr::null_mut();
+    let mut moved = ptr::null_mut();
+    let mut global = ptr::null_mut();
+    let mut view = ptr::null_mut();
+    // SAFETY: see the module comment; every handle passed was created above or is a
+    // live argument of the current call.
+    unsafe {
+        check(sys::napi_create_object(raw, &mut options), "object")?;
+        check(sys::napi_create_array_with_length(raw, 1, &mut list), "array")?;
+        check(sys::napi_set_element(raw, list, 0, buffer), "set element")?;
+        check(sys::napi_set_named_property(raw, options, c"transfer".as_ptr(), list), "set transfer")?;
+        check(sys::napi_get_global(raw, &mut global), "global")?;
+        let args = [buffer, options];
+        check(sys::napi_call_function(raw, global, clone, 2, args.as_ptr(), &mut moved), "structuredClone")?;
+        check(
+            sys::napi_create_typedarray(
+                raw,
+                sys::TypedarrayType::uint8_array,
+                data.len,
+                moved,
+                data.byte_offset,
+                &mut view,
+            ),
+            "new Uint8Array",
+        )?;
+        Uint8Array::from_napi_value(raw, view)
+    }
+}

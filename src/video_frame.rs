@@ -1,0 +1,392 @@
+//! `VideoFrame` (https://w3c.github.io/webcodecs/#videoframe-interface).
+
+use std::sync::Arc;
+
+use engine::color::ColorSpace;
+use engine::convert::copy_rect_as_rgb;
+use engine::pixel::{compute_layout, FrameBuffer, PixelFormat, Rect};
+use engine::EngineError;
+use napi::bindgen_prelude::{ClassInstance, FromNapiValue, ObjectFinalize, Uint8Array};
+use napi::sys::napi_value;
+use napi::Env;
+use napi_derive::napi;
+
+use crate::color_space::VideoColorSpace;
+use crate::counters::{Live, VIDEO_FRAMES};
+use crate::error::{closed, OrThrow};
+use crate::js::{self, BufferSource, JsHandle};
+use crate::memory::{self, Accounted};
+use crate::options::{
+    self, DOMRectReadOnly, PlaneLayout, VideoFrameBufferInit, VideoFrameCopyToOptions, VideoFrameInit,
+};
+
+/// A transferred ArrayBuffer's bytes, read in place.
+pub(crate) struct LentBytes(pub Uint8Array);
+
+impl AsRef<[u8]> for LentBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// Pixel memory shared by a frame and its clones, with its external-memory accounting.
+pub struct Pixels {
+    pub buffer: FrameBuffer,
+    _accounted: Accounted,
+}
+
+impl Pixels {
+    /// Memory we allocated (a copy, or a decoder's frame): reported to V8.
+    pub fn owned(env: &Env, buffer: FrameBuffer) -> Arc<Self> {
+        let accounted = Accounted::new(env, buffer.byte_size());
+        Arc::new(Self { buffer, _accounted: accounted })
+    }
+
+    /// A transferred ArrayBuffer: V8 already counts it.
+    fn lent(buffer: FrameBuffer) -> Arc<Self> {
+        Arc::new(Self { buffer, _accounted: Accounted::untracked() })
+    }
+}
+
+/// What an open frame holds; dropped (and so uncounted) at close or collection.
+pub struct FrameState {
+    pub pixels: Arc<Pixels>,
+    pub format: PixelFormat,
+    pub visible_rect: Rect,
+    pub display_width: u32,
+    pub display_height: u32,
+    pub color_space: ColorSpace,
+    _live: Live,
+}
+
+impl FrameState {
+    pub fn new(pixels: Arc<Pixels>, visible_rect: Rect, display: (u32, u32), color_space: ColorSpace) -> Self {
+        let format = pixels.buffer.format;
+        Self {
+            pixels,
+            format,
+            visible_rect,
+            display_width: display.0,
+            display_height: display.1,
+            color_space,
+            _live: Live::new(&VIDEO_FRAMES),
+        }
+    }
+
+    fn coded_rect(&self) -> Rect {
+        Rect::of_size(self.pixels.buffer.coded_width, self.pixels.buffer.coded_height)
+    }
+}
+
+/// A frame of video: pixels in native memory plus timing and colour metadata.
+#[napi(custom_finalize)]
+pub struct VideoFrame {
+    state: Option<FrameState>,
+    timestamp: i64,
+    duration: Option<i64>,
+}
+
+impl VideoFrame {
+    pub fn from_state(state: FrameState, timestamp: i64, duration: Option<i64>) -> Self {
+        Self { state: Some(state), timestamp, duration }
+    }
+
+    /// The open frame's state, or the spec's InvalidStateError once closed.
+    pub fn open(&self) -> Result<&FrameState, EngineError> {
+        self.state.as_ref().ok_or_else(|| closed("VideoFrame"))
+    }
+
+    fn from_buffer(env: &Env, data: napi_value, init: VideoFrameBufferInit) -> Result<Self, EngineError> {
+        let format = PixelFormat::parse(&init.format)?;
+        let coded_width = options::enforce_u32(init.coded_width, "codedWidth")?;
+        let coded_height = options::enforce_u32(init.coded_height, "codedHeight")?;
+        if coded_width == 0 || coded_height == 0 {
+            return Err(EngineError::type_error("codedWidth and codedHeight must be non-zero"));
+        }
+        let visible_rect = match &init.visible_rect {
+            Some(r) => options::rect(r, coded_width, coded_height, format)?,
+            None => Rect::of_size(coded_width, coded_height),
+        };
+        let display = options::display_size(init.display_width, init.display_height)?
+            .unwrap_or((visible_rect.width, visible_rect.height));
+        let layout = init.layout.as_deref().map(options::plane_layouts).transpose()?;
+        let color_space = init.color_space.as_ref().map(options::color_space).transpose()?;
+        let duration = options::duration(init.duration)?;
+        let source = BufferSource::from_value(env, data)?;
+        FrameBuffer::check_source(format, coded_width, coded_height, source.len, layout.as_deref())?;
+
+        let transfer = match init.transfer {
+            Some(list) => {
+                js::array_elements(env, list.0).map_err(|_| EngineError::type_error("transfer must be an array"))?
+            }
+            None => Vec::new(),
+        };
+        let pixels = match js::transfer(env, &source, &transfer)? {
+            Some(lent) => Pixels::lent(FrameBuffer::from_bytes(
+                format,
+                coded_width,
+                coded_height,
+                Box::new(LentBytes(lent)),
+                layout.as_deref(),
+            )?),
+            None => {
+                // SAFETY: no JS runs while the slice is alive.
+                let bytes = unsafe { source.as_slice() };
+                Pixels::owned(env, FrameBuffer::copy_from(format, coded_width, coded_height, bytes, layout.as_deref())?)
+            }
+        };
+        let state = FrameState::new(pixels, visible_rect, display, ColorSpace::pick(color_space, format));
+        Ok(Self::from_state(state, options::long_long(init.timestamp), duration))
+    }
+
+    /// "Initialize Frame From Other Frame".
+    fn from_frame(other: &VideoFrame, init: VideoFrameInit) -> Result<Self, EngineError> {
+        let source = other.open()?;
+        let mut format = source.format;
+        match init.alpha.as_deref() {
+            None | Some("keep") => {}
+            Some("discard") => format = format.without_alpha(),
+            Some(other) => return Err(EngineError::type_error(format!("'{other}' is not a valid AlphaOption"))),
+        }
+        let coded = source.coded_rect();
+        let visible_rect = match &init.visible_rect {
+            Some(r) => options::rect(r, coded.width, coded.height, source.format)?,
+            None => source.visible_rect,
+        };
+        let display = match options::display_size(init.display_width, init.display_height)? {
+            Some(size) => size,
+            None if init.visible_rect.is_some() => {
+                // Keep the source's pixel aspect ratio for the new visible size.
+                let sx = f64::from(source.display_width) / f64::from(source.visible_rect.width);
+                let sy = f64::from(source.display_height) / f64::from(source.visible_rect.height);
+                let w = (f64::from(visible_rect.width) * sx).round().max(1.0) as u32;
+                let h = (f64::from(visible_rect.height) * sy).round().max(1.0) as u32;
+                (w, h)
+            }
+            None => (source.display_width, source.display_height),
+        };
+        let mut state = FrameState::new(source.pixels.clone(), visible_rect, display, source.color_space.clone());
+        state.format = format;
+        let timestamp = init.timestamp.map_or(other.timestamp, options::long_long);
+        let duration = match init.duration {
+            Some(d) => options::duration(Some(d))?,
+            None => other.duration,
+        };
+        Ok(Self::from_state(state, timestamp, duration))
+    }
+
+    /// The spec's "Parse VideoFrameCopyToOptions": the rect to read, the format to
+    /// write, and the destination layout with its size.
+    fn plan_copy(
+        &self,
+        options: &VideoFrameCopyToOptions,
+    ) -> Result<(Rect, PixelFormat, Vec<engine::pixel::ComputedPlane>, u32), EngineError> {
+        let state = self.open()?;
+        let coded = state.coded_rect();
+        let rect = match &options.rect {
+            Some(r) => options::rect(r, coded.width, coded.height, state.format)?,
+            None => state.visible_rect,
+        };
+        let format = match options.format.as_deref() {
+            None => state.format,
+            Some(f) => {
+                let f = PixelFormat::parse(f)?;
+                if f != state.format && !f.is_rgb() {
+                    return Err(EngineError::not_supported(format!("copyTo cannot convert to {}", f.as_str())));
+                }
+                f
+            }
+        };
+        match options.color_space.as_deref() {
+            None | Some("srgb") | Some("display-p3") => {}
+            Some(other) => return Err(EngineError::type_error(format!("'{other}' is not a PredefinedColorSpace"))),
+        }
+        let layout = options.layout.as_deref().map(options::plane_layouts).transpose()?;
+        let (planes, size) = compute_layout(format, rect, layout.as_deref())?;
+        Ok((rect, format, planes, size))
+    }
+
+    fn copy_into(&self, dest: &mut [u8], options: &VideoFrameCopyToOptions) -> Result<Vec<PlaneLayout>, EngineError> {
+        let (rect, format, planes, size) = self.plan_copy(options)?;
+        if dest.len() < size as usize {
+            return Err(EngineError::type_error(format!("destination is {} bytes, {size} needed", dest.len())));
+        }
+        let state = self.open()?;
+        if format == state.format {
+            state.pixels.buffer.copy_rect_to(&planes, dest);
+        } else {
+            copy_rect_as_rgb(&state.pixels.buffer, &state.color_space, rect, format, &planes[0], dest)?;
+        }
+        Ok(planes
+            .iter()
+            .map(|p| PlaneLayout { offset: f64::from(p.destination.offset), stride: f64::from(p.destination.stride) })
+            .collect())
+    }
+}
+
+#[napi]
+impl VideoFrame {
+    /// `new VideoFrame(data, init)` from pixels in a buffer, or `new VideoFrame(frame,
+    /// init?)` from another frame with overrides.
+    #[napi(constructor)]
+    pub fn new(
+        env: Env,
+        #[napi(ts_arg_type = "VideoFrame | AllowSharedBufferSource")] source: JsHandle,
+        #[napi(ts_arg_type = "VideoFrameBufferInit | VideoFrameInit")] init: Option<JsHandle>,
+    ) -> napi::Result<Self> {
+        let frame = if BufferSource::from_value(&env, source.0).is_ok() {
+            let Some(init) = init else {
+                return Err(EngineError::type_error("VideoFrameBufferInit is required")).or_throw(&env);
+            };
+            let init: VideoFrameBufferInit = js::dict(&env, init.0)?;
+            Self::from_buffer(&env, source.0, init)
+        } else {
+            // SAFETY: `source` is a live argument of this call; anything but a VideoFrame
+            // fails napi-rs's unwrap and type-tag check.
+            let other = match unsafe { ClassInstance::<VideoFrame>::from_napi_value(env.raw(), source.0) } {
+                Ok(other) => other,
+                Err(_) => {
+                    return Err(EngineError::type_error("source must be a VideoFrame or a BufferSource")).or_throw(&env)
+                }
+            };
+            let init = match init {
+                Some(init) => js::dict(&env, init.0)?,
+                None => VideoFrameInit::default(),
+            };
+            Self::from_frame(&other, init)
+        };
+        frame.or_throw(&env)
+    }
+
+    #[napi(getter, ts_return_type = "VideoPixelFormat | null")]
+    pub fn format(&self) -> Option<&'static str> {
+        self.state.as_ref().map(|s| s.format.as_str())
+    }
+
+    #[napi(getter)]
+    pub fn coded_width(&self) -> u32 {
+        self.state.as_ref().map_or(0, |s| s.pixels.buffer.coded_width)
+    }
+
+    #[napi(getter)]
+    pub fn coded_height(&self) -> u32 {
+        self.state.as_ref().map_or(0, |s| s.pixels.buffer.coded_height)
+    }
+
+    #[napi(getter)]
+    pub fn coded_rect(&self) -> Option<DOMRectReadOnly> {
+        self.state.as_ref().map(|s| s.coded_rect().into())
+    }
+
+    #[napi(getter)]
+    pub fn visible_rect(&self) -> Option<DOMRectReadOnly> {
+        self.state.as_ref().map(|s| s.visible_rect.into())
+    }
+
+    #[napi(getter)]
+    pub fn display_width(&self) -> u32 {
+        self.state.as_ref().map_or(0, |s| s.display_width)
+    }
+
+    #[napi(getter)]
+    pub fn display_height(&self) -> u32 {
+        self.state.as_ref().map_or(0, |s| s.display_height)
+    }
+
+    /// Presentation time in microseconds.
+    #[napi(getter)]
+    pub fn timestamp(&self) -> i64 {
+        self.timestamp
+    }
+
+    /// Duration in microseconds, or null.
+    #[napi(getter)]
+    pub fn duration(&self) -> Option<i64> {
+        self.duration
+    }
+
+    #[napi(getter)]
+    pub fn color_space(&self) -> VideoColorSpace {
+        VideoColorSpace::from(self.state.as_ref().map(|s| s.color_space.clone()).unwrap_or_default())
+    }
+
+    /// Bytes `copyTo()` needs for these options.
+    #[napi]
+    pub fn allocation_size(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "VideoFrameCopyToOptions")] options: Option<JsHandle>,
+    ) -> napi::Result<u32> {
+        let options = copy_options(&env, options)?;
+        self.plan_copy(&options).map(|(.., size)| size).or_throw(&env)
+    }
+
+    /// Copies (and optionally converts to RGB) the frame's pixels into `destination`.
+    #[napi(ts_return_type = "Promise<PlaneLayout[]>")]
+    pub fn copy_to(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "AllowSharedBufferSource")] destination: JsHandle,
+        #[napi(ts_arg_type = "VideoFrameCopyToOptions")] options: Option<JsHandle>,
+    ) -> napi::Result<napi_value> {
+        let options = match options {
+            Some(options) => js::dict_value(&env, options.0),
+            None => Ok(VideoFrameCopyToOptions::default()),
+        };
+        let options = match options {
+            Ok(options) => options,
+            Err(e) => return js::settled_promise(&env, Err(e)),
+        };
+        let result = BufferSource::from_value(&env, destination.0).and_then(|dest| {
+            // SAFETY: no JS runs while the slice is alive.
+            let dest = unsafe { dest.as_mut_slice() };
+            self.copy_into(dest, &options)
+        });
+        let value = match result {
+            Ok(layouts) => Ok(to_js(&env, layouts)?),
+            Err(e) => Err(e),
+        };
+        js::settled_promise(&env, value)
+    }
+
+    /// A new frame sharing these pixels (no copy).
+    #[napi]
+    pub fn clone(&self, env: Env) -> napi::Result<VideoFrame> {
+        let state = self.open().or_throw(&env)?;
+        let mut copy = FrameState::new(
+            state.pixels.clone(),
+            state.visible_rect,
+            (state.display_width, state.display_height),
+            state.color_space.clone(),
+        );
+        copy.format = state.format;
+        Ok(Self::from_state(copy, self.timestamp, self.duration))
+    }
+
+    /// Releases the pixels now rather than at garbage collection. Idempotent.
+    #[napi]
+    pub fn close(&mut self, env: Env) {
+        self.state = None;
+        memory::settle(&env);
+    }
+}
+
+impl ObjectFinalize for VideoFrame {
+    fn finalize(mut self, env: Env) -> napi::Result<()> {
+        self.state = None;
+        memory::settle(&env);
+        Ok(())
+    }
+}
+
+fn copy_options(env: &Env, options: Option<JsHandle>) -> napi::Result<VideoFrameCopyToOptions> {
+    match options {
+        Some(options) => js::dict(env, options.0),
+        None => Ok(VideoFrameCopyToOptions::default()),
+    }
+}
+
+fn to_js(env: &Env, layouts: Vec<PlaneLayout>) -> napi::Result<napi_value> {
+    // SAFETY: converting an owned Rust value on the JS thread.
+    unsafe { <Vec<PlaneLayout> as napi::bindgen_prelude::ToNapiValue>::to_napi_value(env.raw(), layouts) }
+}
