@@ -80,7 +80,7 @@ export declare class VideoColorSpace {
   get transfer(): VideoTransferCharacteristics | null
   get matrix(): VideoMatrixCoefficients | null
   get fullRange(): boolean | null
-  /** The init dictionary that recreates this colour space (members may be null). */
+  /** The init dictionary that recreates this colour space; unknown members are null. */
   toJSON(): VideoColorSpaceInit
 }
 
@@ -131,6 +131,17 @@ export interface AudioDataInit {
   timestamp: number
   data: AllowSharedBufferSource
   transfer?: ArrayBuffer[]
+}
+
+/**
+ * `toJSON()`'s result: every member present, null when unknown (napi-rs leaves a
+ * `None` member out, which is not what the spec's serialisation does).
+ */
+export interface ColorSpaceJson {
+  primaries: string | null
+  transfer: string | null
+  matrix: string | null
+  fullRange: boolean | null
 }
 
 /** Live native instances per class, for leak detection in tests and production. */

@@ -1,6 +1,7 @@
 //! `VideoColorSpace` (https://w3c.github.io/webcodecs/#videocolorspace).
 
 use engine::color::ColorSpace;
+use napi::bindgen_prelude::{Either, Null};
 use napi::Env;
 use napi_derive::napi;
 
@@ -51,14 +52,27 @@ impl VideoColorSpace {
         self.inner.full_range
     }
 
-    /// The init dictionary that recreates this colour space (members may be null).
-    #[napi(js_name = "toJSON")]
-    pub fn to_json(&self) -> VideoColorSpaceInit {
-        VideoColorSpaceInit {
-            primaries: self.primaries().map(String::from),
-            transfer: self.transfer().map(String::from),
-            matrix: self.matrix().map(String::from),
-            full_range: self.full_range(),
+    /// The init dictionary that recreates this colour space; unknown members are null.
+    #[napi(js_name = "toJSON", ts_return_type = "VideoColorSpaceInit")]
+    pub fn to_json(&self) -> ColorSpaceJson {
+        fn nullable<T>(value: Option<T>) -> Either<T, Null> {
+            value.map_or(Either::B(Null), Either::A)
+        }
+        ColorSpaceJson {
+            primaries: nullable(self.primaries()),
+            transfer: nullable(self.transfer()),
+            matrix: nullable(self.matrix()),
+            full_range: nullable(self.full_range()),
         }
     }
+}
+
+/// `toJSON()`'s result: every member present, null when unknown (napi-rs leaves a
+/// `None` member out, which is not what the spec's serialisation does).
+#[napi(object, object_from_js = false)]
+pub struct ColorSpaceJson {
+    pub primaries: Either<&'static str, Null>,
+    pub transfer: Either<&'static str, Null>,
+    pub matrix: Either<&'static str, Null>,
+    pub full_range: Either<bool, Null>,
 }
