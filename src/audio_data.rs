@@ -3,17 +3,18 @@
 use std::sync::Arc;
 
 use engine::audio::{AudioBuffer, SampleFormat};
-use engine::{Bytes, EngineError};
-use napi::bindgen_prelude::ObjectFinalize;
-use napi::Env;
+use engine::{EngineError, Memory};
+use napi::bindgen_prelude::{JavaScriptClassExt, ObjectFinalize, This};
+use napi::sys::napi_value;
+use napi::{Env, JsValue};
 use napi_derive::napi;
 
+use crate::anchor::{self, V8Bytes};
 use crate::counters::{Live, AUDIO_DATA};
 use crate::error::{closed, OrThrow};
 use crate::js::{self, BufferSource, JsHandle};
 use crate::memory::{self, Accounted};
 use crate::options::{self, AudioDataCopyToOptions, AudioDataInit};
-use crate::video_frame::LentBytes;
 
 /// Sample memory shared by an `AudioData` and its clones, with its accounting.
 pub struct Samples {
@@ -22,10 +23,15 @@ pub struct Samples {
 }
 
 impl Samples {
-    /// Memory we allocated (a copy, or a decoder's output): reported to V8.
-    pub fn owned(env: &Env, buffer: AudioBuffer) -> Arc<Self> {
+    /// Native memory (a decoder's output): reported to V8 as external memory.
+    pub fn native(env: &Env, buffer: AudioBuffer) -> Arc<Self> {
         let accounted = Accounted::new(env, buffer.byte_size());
         Arc::new(Self { buffer, _accounted: accounted })
+    }
+
+    /// Memory in an ArrayBuffer tied to the object (see `anchor`): V8 counts it.
+    fn in_v8(buffer: AudioBuffer) -> Arc<Self> {
+        Arc::new(Self { buffer, _accounted: Accounted::untracked() })
     }
 }
 
@@ -46,11 +52,14 @@ impl AudioState {
 pub struct AudioData {
     state: Option<AudioState>,
     timestamp: i64,
+    /// Whether the samples live in an ArrayBuffer tied to this object (`anchor`).
+    anchored: bool,
 }
 
 impl AudioData {
+    /// Audio over native sample memory (a decoder's output).
     pub fn from_state(state: AudioState, timestamp: i64) -> Self {
-        Self { state: Some(state), timestamp }
+        Self { state: Some(state), timestamp, anchored: false }
     }
 
     pub fn open(&self) -> Result<&AudioState, EngineError> {
@@ -61,7 +70,7 @@ impl AudioData {
         self.state.as_ref().map(|s| &s.samples.buffer)
     }
 
-    fn from_init(env: &Env, init: AudioDataInit) -> Result<Self, EngineError> {
+    fn from_init(env: &Env, this: napi_value, init: AudioDataInit) -> Result<Self, EngineError> {
         let format = SampleFormat::parse(&init.format)?;
         let frames = options::enforce_u32(init.number_of_frames, "numberOfFrames")? as usize;
         let channels = options::enforce_u32(init.number_of_channels, "numberOfChannels")? as usize;
@@ -75,20 +84,24 @@ impl AudioData {
             }
             None => Vec::new(),
         };
-        let samples = match js::transfer(env, &source, &transfer)? {
-            Some(lent) => {
-                let bytes: Bytes = Box::new(LentBytes(lent));
-                let buffer = AudioBuffer::new(format, sample_rate, frames, channels, bytes)?;
-                Arc::new(Samples { buffer, _accounted: Accounted::untracked() })
+        let oom = |e: napi::Error| EngineError::QuotaExceeded(format!("cannot allocate audio memory: {}", e.reason));
+        let bytes = match js::transfer(env, &source, &transfer)? {
+            Some((moved, ptr)) => {
+                anchor::tie(env, this, moved).map_err(oom)?;
+                V8Bytes::new(ptr, source.len)
             }
             None => {
+                let (array_buffer, mut bytes) = anchor::allocate(env, needed).map_err(oom)?;
+                anchor::tie(env, this, array_buffer).map_err(oom)?;
                 // SAFETY: no JS runs while the slice is alive.
-                let bytes = unsafe { source.as_slice() };
-                let copy = bytes[..needed].to_vec();
-                Samples::owned(env, AudioBuffer::new(format, sample_rate, frames, channels, Box::new(copy))?)
+                bytes.bytes_mut().copy_from_slice(&unsafe { source.as_slice() }[..needed]);
+                bytes
             }
         };
-        Ok(Self::from_state(AudioState::new(samples), options::long_long(init.timestamp)))
+        let samples = Samples::in_v8(AudioBuffer::new(format, sample_rate, frames, channels, Box::new(bytes))?);
+        let mut data = Self::from_state(AudioState::new(samples), options::long_long(init.timestamp));
+        data.anchored = true;
+        Ok(data)
     }
 
     fn plan(&self, options: &AudioDataCopyToOptions) -> Result<(engine::audio::CopyRequest, usize), EngineError> {
@@ -104,9 +117,9 @@ impl AudioData {
 #[napi]
 impl AudioData {
     #[napi(constructor)]
-    pub fn new(env: Env, #[napi(ts_arg_type = "AudioDataInit")] init: JsHandle) -> napi::Result<Self> {
+    pub fn new(env: Env, this: This, #[napi(ts_arg_type = "AudioDataInit")] init: JsHandle) -> napi::Result<Self> {
         let init: AudioDataInit = js::dict(&env, init.0)?;
-        Self::from_init(&env, init).or_throw(&env)
+        Self::from_init(&env, this.object.raw(), init).or_throw(&env)
     }
 
     #[napi(getter, ts_return_type = "AudioSampleFormat | null")]
@@ -176,17 +189,29 @@ impl AudioData {
     }
 
     /// New audio data sharing these samples (no copy).
-    #[napi]
-    pub fn clone(&self, env: Env) -> napi::Result<AudioData> {
+    #[napi(ts_return_type = "AudioData")]
+    pub fn clone(&self, env: Env, this: This) -> napi::Result<napi_value> {
         let state = self.open().or_throw(&env)?;
-        Ok(Self::from_state(AudioState::new(state.samples.clone()), self.timestamp))
+        let clone = Self {
+            anchored: self.anchored,
+            ..Self::from_state(AudioState::new(state.samples.clone()), self.timestamp)
+        };
+        let instance = clone.into_instance(&env)?.value;
+        if self.anchored {
+            anchor::share(&env, this.object.raw(), instance)?;
+        }
+        Ok(instance)
     }
 
     /// Releases the samples now rather than at garbage collection. Idempotent.
     #[napi]
-    pub fn close(&mut self, env: Env) {
-        self.state = None;
+    pub fn close(&mut self, env: Env, this: This) -> napi::Result<()> {
+        let share = self.state.take().map(|state| state.samples);
+        if std::mem::take(&mut self.anchored) {
+            anchor::release(&env, this.object.raw(), share)?;
+        }
         memory::settle(&env);
+        Ok(())
     }
 }
 

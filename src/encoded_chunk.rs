@@ -4,14 +4,14 @@
 
 use std::sync::Arc;
 
-use engine::{Bytes, EngineError};
+use engine::EngineError;
+use napi::bindgen_prelude::Uint8Array;
 use napi::Env;
 use napi_derive::napi;
 
 use crate::error::OrThrow;
 use crate::js::{self, BufferSource, JsHandle};
 use crate::options::{self, EncodedChunkInit};
-use crate::video_frame::LentBytes;
 
 /// `EncodedVideoChunkType` / `EncodedAudioChunkType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,18 +37,28 @@ impl ChunkType {
     }
 }
 
+/// A chunk's bytes: a copy, or a transferred buffer held by a reference that any thread
+/// may drop (codec workers read chunks).
+pub enum ChunkBytes {
+    Owned(Vec<u8>),
+    Lent(Uint8Array),
+}
+
 /// The state both chunk classes wrap; codecs read `data` without copying it.
 #[derive(Clone)]
 pub struct ChunkData {
     pub kind: ChunkType,
     pub timestamp: i64,
     pub duration: Option<i64>,
-    pub data: Arc<Bytes>,
+    pub data: Arc<ChunkBytes>,
 }
 
 impl ChunkData {
     pub fn bytes(&self) -> &[u8] {
-        (**self.data).as_ref()
+        match &*self.data {
+            ChunkBytes::Owned(v) => v,
+            ChunkBytes::Lent(a) => a,
+        }
     }
 
     fn from_init(env: &Env, init: EncodedChunkInit) -> Result<Self, EngineError> {
@@ -61,10 +71,13 @@ impl ChunkData {
             }
             None => Vec::new(),
         };
-        let data: Bytes = match js::transfer(env, &source, &transfer)? {
-            Some(lent) => Box::new(LentBytes(lent)),
+        let data = match js::transfer(env, &source, &transfer)? {
+            Some((moved, _)) => ChunkBytes::Lent(
+                js::uint8_array(env, moved, source.byte_offset, source.len)
+                    .map_err(|e| EngineError::type_error(e.reason))?,
+            ),
             // SAFETY: no JS runs while the slice is alive.
-            None => Box::new(unsafe { source.as_slice() }.to_vec()),
+            None => ChunkBytes::Owned(unsafe { source.as_slice() }.to_vec()),
         };
         Ok(Self { kind, timestamp: options::long_long(init.timestamp), duration, data: Arc::new(data) })
     }

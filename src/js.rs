@@ -246,10 +246,15 @@ pub fn array_elements(env: &Env, array: napi_value) -> napi::Result<Vec<napi_val
 }
 
 /// The spec's transfer step of the `VideoFrame`/`AudioData`/chunk constructors: checks
-/// `transfer` (no duplicates, nothing detached, only ArrayBuffers), detaches every
-/// buffer in it, and when `data` lies in one of them returns its bytes moved out of the
-/// detached buffer without a copy. Validation errors are `DataCloneError`s.
-pub fn transfer(env: &Env, data: &BufferSource, list: &[napi_value]) -> Result<Option<Uint8Array>, EngineError> {
+/// `transfer` (no duplicates, nothing detached, only ArrayBuffers) and detaches every
+/// buffer in it. When `data` lies in one of them, its backing store is first moved, not
+/// copied, into a new ArrayBuffer, which is returned with a pointer to `data`'s bytes in
+/// it. Validation errors are `DataCloneError`s.
+pub fn transfer(
+    env: &Env,
+    data: &BufferSource,
+    list: &[napi_value],
+) -> Result<Option<(napi_value, *mut u8)>, EngineError> {
     let data_clone = |m: &str| EngineError::DataClone(m.to_string());
     let fail = |_: napi::Error| data_clone("transfer failed");
     for (i, &item) in list.iter().enumerate() {
@@ -274,7 +279,15 @@ pub fn transfer(env: &Env, data: &BufferSource, list: &[napi_value]) -> Result<O
     let mut taken = None;
     for &item in list {
         if taken.is_none() && strict_equals(env, item, data.buffer).map_err(fail)? {
-            taken = Some(move_out(env, item, data).map_err(fail)?);
+            let moved = move_out(env, item).map_err(fail)?;
+            let mut base: *mut std::ffi::c_void = ptr::null_mut();
+            let mut len = 0usize;
+            // SAFETY: see the module comment; `moved` is a fresh ArrayBuffer.
+            unsafe {
+                check(sys::napi_get_arraybuffer_info(env.raw(), moved, &mut base, &mut len), "info").map_err(fail)?
+            };
+            // SAFETY: the moved store is the one `data` viewed, so its offset is in range.
+            taken = Some((moved, unsafe { base.cast::<u8>().add(data.byte_offset) }));
         } else {
             // SAFETY: see the module comment; `item` is a live, attached ArrayBuffer.
             unsafe { check(sys::napi_detach_arraybuffer(env.raw(), item), "detach").map_err(fail)? };
@@ -284,16 +297,14 @@ pub fn transfer(env: &Env, data: &BufferSource, list: &[napi_value]) -> Result<O
 }
 
 /// Moves `buffer`'s backing store into a new ArrayBuffer with `structuredClone(buffer,
-/// {transfer: [buffer]})` (V8 moves the store; nothing is copied), which detaches
-/// `buffer`, and returns a Uint8Array over the bytes `data` named.
-fn move_out(env: &Env, buffer: napi_value, data: &BufferSource) -> napi::Result<Uint8Array> {
+/// {transfer: [buffer]})` (V8 moves the store; nothing is copied), detaching `buffer`.
+fn move_out(env: &Env, buffer: napi_value) -> napi::Result<napi_value> {
     let clone = global_property(env, "structuredClone")?;
     let raw = env.raw();
     let mut options = ptr::null_mut();
     let mut list = ptr::null_mut();
     let mut moved = ptr::null_mut();
     let mut global = ptr::null_mut();
-    let mut view = ptr::null_mut();
     // SAFETY: see the module comment; every handle passed was created above or is a
     // live argument of the current call.
     unsafe {
@@ -304,17 +315,20 @@ fn move_out(env: &Env, buffer: napi_value, data: &BufferSource) -> napi::Result<
         check(sys::napi_get_global(raw, &mut global), "global")?;
         let args = [buffer, options];
         check(sys::napi_call_function(raw, global, clone, 2, args.as_ptr(), &mut moved), "structuredClone")?;
+    }
+    Ok(moved)
+}
+
+/// A `Uint8Array` over `len` bytes of `buffer` from `offset`, held by a reference that
+/// keeps it alive from any thread (napi-rs routes its release to the JS thread).
+pub fn uint8_array(env: &Env, buffer: napi_value, offset: usize, len: usize) -> napi::Result<Uint8Array> {
+    let mut view = ptr::null_mut();
+    // SAFETY: see the module comment; `buffer` is a live ArrayBuffer holding the range.
+    unsafe {
         check(
-            sys::napi_create_typedarray(
-                raw,
-                sys::TypedarrayType::uint8_array,
-                data.len,
-                moved,
-                data.byte_offset,
-                &mut view,
-            ),
-            "new Uint8Array",
+            sys::napi_create_typedarray(env.raw(), sys::TypedarrayType::uint8_array, len, buffer, offset, &mut view),
+            "view",
         )?;
-        Uint8Array::from_napi_value(raw, view)
+        Uint8Array::from_napi_value(env.raw(), view)
     }
 }

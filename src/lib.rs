@@ -1,6 +1,7 @@
 //! WebCodecs for Node.js: the N-API binding. Each file is one WebCodecs interface and
 //! stays thin; pixels, samples and FFmpeg live in the `engine` crate.
 
+mod anchor;
 mod audio_data;
 mod color_space;
 mod counters;

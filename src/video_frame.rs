@@ -6,11 +6,12 @@ use engine::color::ColorSpace;
 use engine::convert::copy_rect_as_rgb;
 use engine::pixel::{compute_layout, FrameBuffer, PixelFormat, Rect};
 use engine::EngineError;
-use napi::bindgen_prelude::{ClassInstance, FromNapiValue, ObjectFinalize, Uint8Array};
+use napi::bindgen_prelude::{ClassInstance, FromNapiValue, JavaScriptClassExt, ObjectFinalize, This};
 use napi::sys::napi_value;
-use napi::Env;
+use napi::{Env, JsValue};
 use napi_derive::napi;
 
+use crate::anchor::{self, V8Bytes};
 use crate::color_space::VideoColorSpace;
 use crate::counters::{Live, VIDEO_FRAMES};
 use crate::error::{closed, OrThrow};
@@ -20,15 +21,6 @@ use crate::options::{
     self, DOMRectReadOnly, PlaneLayout, VideoFrameBufferInit, VideoFrameCopyToOptions, VideoFrameInit,
 };
 
-/// A transferred ArrayBuffer's bytes, read in place.
-pub(crate) struct LentBytes(pub Uint8Array);
-
-impl AsRef<[u8]> for LentBytes {
-    fn as_ref(&self) -> &[u8] {
-        &self.0
-    }
-}
-
 /// Pixel memory shared by a frame and its clones, with its external-memory accounting.
 pub struct Pixels {
     pub buffer: FrameBuffer,
@@ -36,14 +28,14 @@ pub struct Pixels {
 }
 
 impl Pixels {
-    /// Memory we allocated (a copy, or a decoder's frame): reported to V8.
-    pub fn owned(env: &Env, buffer: FrameBuffer) -> Arc<Self> {
+    /// Native memory (a decoder's frame): reported to V8 as external memory.
+    pub fn native(env: &Env, buffer: FrameBuffer) -> Arc<Self> {
         let accounted = Accounted::new(env, buffer.byte_size());
         Arc::new(Self { buffer, _accounted: accounted })
     }
 
-    /// A transferred ArrayBuffer: V8 already counts it.
-    fn lent(buffer: FrameBuffer) -> Arc<Self> {
+    /// Memory in an ArrayBuffer tied to the frame object (see `anchor`): V8 counts it.
+    fn in_v8(buffer: FrameBuffer) -> Arc<Self> {
         Arc::new(Self { buffer, _accounted: Accounted::untracked() })
     }
 }
@@ -84,11 +76,14 @@ pub struct VideoFrame {
     state: Option<FrameState>,
     timestamp: i64,
     duration: Option<i64>,
+    /// Whether the pixels live in an ArrayBuffer tied to this object (`anchor`).
+    anchored: bool,
 }
 
 impl VideoFrame {
+    /// A frame over native pixel memory (a decoder's output).
     pub fn from_state(state: FrameState, timestamp: i64, duration: Option<i64>) -> Self {
-        Self { state: Some(state), timestamp, duration }
+        Self { state: Some(state), timestamp, duration, anchored: false }
     }
 
     /// The open frame's state, or the spec's InvalidStateError once closed.
@@ -96,7 +91,12 @@ impl VideoFrame {
         self.state.as_ref().ok_or_else(|| closed("VideoFrame"))
     }
 
-    fn from_buffer(env: &Env, data: napi_value, init: VideoFrameBufferInit) -> Result<Self, EngineError> {
+    fn from_buffer(
+        env: &Env,
+        this: napi_value,
+        data: napi_value,
+        init: VideoFrameBufferInit,
+    ) -> Result<Self, EngineError> {
         let format = PixelFormat::parse(&init.format)?;
         let coded_width = options::enforce_u32(init.coded_width, "codedWidth")?;
         let coded_height = options::enforce_u32(init.coded_height, "codedHeight")?;
@@ -121,22 +121,27 @@ impl VideoFrame {
             }
             None => Vec::new(),
         };
-        let pixels = match js::transfer(env, &source, &transfer)? {
-            Some(lent) => Pixels::lent(FrameBuffer::from_bytes(
-                format,
-                coded_width,
-                coded_height,
-                Box::new(LentBytes(lent)),
-                layout.as_deref(),
-            )?),
+        let buffer = match js::transfer(env, &source, &transfer)? {
+            Some((moved, ptr)) => {
+                anchor::tie(env, this, moved).map_err(out_of_memory)?;
+                let bytes = Box::new(V8Bytes::new(ptr, source.len));
+                FrameBuffer::from_bytes(format, coded_width, coded_height, bytes, layout.as_deref())?
+            }
             None => {
                 // SAFETY: no JS runs while the slice is alive.
-                let bytes = unsafe { source.as_slice() };
-                Pixels::owned(env, FrameBuffer::copy_from(format, coded_width, coded_height, bytes, layout.as_deref())?)
+                let data = unsafe { source.as_slice() };
+                FrameBuffer::copy_from(format, coded_width, coded_height, data, layout.as_deref(), |size| {
+                    let (array_buffer, bytes) = anchor::allocate(env, size).map_err(out_of_memory)?;
+                    anchor::tie(env, this, array_buffer).map_err(out_of_memory)?;
+                    Ok(Box::new(bytes))
+                })?
             }
         };
+        let pixels = Pixels::in_v8(buffer);
         let state = FrameState::new(pixels, visible_rect, display, ColorSpace::pick(color_space, format));
-        Ok(Self::from_state(state, options::long_long(init.timestamp), duration))
+        let mut frame = Self::from_state(state, options::long_long(init.timestamp), duration);
+        frame.anchored = true;
+        Ok(frame)
     }
 
     /// "Initialize Frame From Other Frame".
@@ -172,7 +177,7 @@ impl VideoFrame {
             Some(d) => options::duration(Some(d))?,
             None => other.duration,
         };
-        Ok(Self::from_state(state, timestamp, duration))
+        Ok(Self { anchored: other.anchored, ..Self::from_state(state, timestamp, duration) })
     }
 
     /// The spec's "Parse VideoFrameCopyToOptions": the rect to read, the format to
@@ -231,6 +236,7 @@ impl VideoFrame {
     #[napi(constructor)]
     pub fn new(
         env: Env,
+        this: This,
         #[napi(ts_arg_type = "VideoFrame | AllowSharedBufferSource")] source: JsHandle,
         #[napi(ts_arg_type = "VideoFrameBufferInit | VideoFrameInit")] init: Option<JsHandle>,
     ) -> napi::Result<Self> {
@@ -239,7 +245,7 @@ impl VideoFrame {
                 return Err(EngineError::type_error("VideoFrameBufferInit is required")).or_throw(&env);
             };
             let init: VideoFrameBufferInit = js::dict(&env, init.0)?;
-            Self::from_buffer(&env, source.0, init)
+            Self::from_buffer(&env, this.object.raw(), source.0, init)
         } else {
             // SAFETY: `source` is a live argument of this call; anything but a VideoFrame
             // fails napi-rs's unwrap and type-tag check.
@@ -253,7 +259,11 @@ impl VideoFrame {
                 Some(init) => js::dict(&env, init.0)?,
                 None => VideoFrameInit::default(),
             };
-            Self::from_frame(&other, init)
+            let frame = Self::from_frame(&other, init).or_throw(&env)?;
+            if frame.anchored {
+                anchor::share(&env, source.0, this.object.raw())?;
+            }
+            Ok(frame)
         };
         frame.or_throw(&env)
     }
@@ -350,8 +360,8 @@ impl VideoFrame {
     }
 
     /// A new frame sharing these pixels (no copy).
-    #[napi]
-    pub fn clone(&self, env: Env) -> napi::Result<VideoFrame> {
+    #[napi(ts_return_type = "VideoFrame")]
+    pub fn clone(&self, env: Env, this: This) -> napi::Result<napi_value> {
         let state = self.open().or_throw(&env)?;
         let mut copy = FrameState::new(
             state.pixels.clone(),
@@ -360,14 +370,23 @@ impl VideoFrame {
             state.color_space.clone(),
         );
         copy.format = state.format;
-        Ok(Self::from_state(copy, self.timestamp, self.duration))
+        let clone = Self { anchored: self.anchored, ..Self::from_state(copy, self.timestamp, self.duration) };
+        let instance = clone.into_instance(&env)?.value;
+        if self.anchored {
+            anchor::share(&env, this.object.raw(), instance)?;
+        }
+        Ok(instance)
     }
 
     /// Releases the pixels now rather than at garbage collection. Idempotent.
     #[napi]
-    pub fn close(&mut self, env: Env) {
-        self.state = None;
+    pub fn close(&mut self, env: Env, this: This) -> napi::Result<()> {
+        let share = self.state.take().map(|state| state.pixels);
+        if std::mem::take(&mut self.anchored) {
+            anchor::release(&env, this.object.raw(), share)?;
+        }
         memory::settle(&env);
+        Ok(())
     }
 }
 
@@ -377,6 +396,10 @@ impl ObjectFinalize for VideoFrame {
         memory::settle(&env);
         Ok(())
     }
+}
+
+fn out_of_memory(e: napi::Error) -> EngineError {
+    EngineError::QuotaExceeded(format!("cannot allocate frame memory: {}", e.reason))
 }
 
 fn copy_options(env: &Env, options: Option<JsHandle>) -> napi::Result<VideoFrameCopyToOptions> {

@@ -108,7 +108,7 @@ impl AudioBuffer {
     /// Validates an `AudioDataInit`'s numbers and takes `bytes`, which must hold at least
     /// frames x channels samples (any excess is ignored).
     pub fn new(format: SampleFormat, sample_rate: f32, frames: usize, channels: usize, bytes: Bytes) -> Result<Self> {
-        let len = Self::check(format, sample_rate, frames, channels, (*bytes).as_ref().len())?;
+        let len = Self::check(format, sample_rate, frames, channels, bytes.bytes().len())?;
         Ok(Self { format, sample_rate, number_of_frames: frames, number_of_channels: channels, bytes, len })
     }
 
@@ -136,11 +136,11 @@ impl AudioBuffer {
 
     /// Bytes of native memory this buffer holds (what is reported to V8).
     pub fn byte_size(&self) -> usize {
-        (*self.bytes).as_ref().len()
+        self.bytes.bytes().len()
     }
 
     fn samples(&self) -> &[u8] {
-        &(*self.bytes).as_ref()[..self.len]
+        &self.bytes.bytes()[..self.len]
     }
 
     /// Duration in whole microseconds, as `AudioData.duration` reports it.

@@ -74,10 +74,10 @@ pub fn copy_rect_as_rgb(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pixel::compute_layout;
+    use crate::pixel::{compute_layout, heap};
 
     fn convert(format: PixelFormat, data: &[u8], w: u32, h: u32, color: &ColorSpace, to: PixelFormat) -> Vec<u8> {
-        let frame = FrameBuffer::copy_from(format, w, h, data, None).unwrap();
+        let frame = FrameBuffer::copy_from(format, w, h, data, None, heap).unwrap();
         let rect = Rect::of_size(w, h);
         let (planes, size) = compute_layout(to, rect, None).unwrap();
         let mut out = vec![0; size as usize];
@@ -172,7 +172,7 @@ mod tests {
     fn cropped_rect_reads_from_its_origin() {
         // Left half black, right half white, 4x2 I420.
         let data = [16, 16, 235, 235, 16, 16, 235, 235, 128, 128, 128, 128];
-        let frame = FrameBuffer::copy_from(PixelFormat::I420, 4, 2, &data, None).unwrap();
+        let frame = FrameBuffer::copy_from(PixelFormat::I420, 4, 2, &data, None, heap).unwrap();
         let rect = Rect { x: 2, y: 0, width: 2, height: 2 };
         let (planes, size) = compute_layout(PixelFormat::RGBA, rect, None).unwrap();
         let mut out = vec![0; size as usize];

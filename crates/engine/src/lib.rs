@@ -10,9 +10,25 @@ pub mod pixel;
 
 pub use error::{EngineError, Result};
 
-/// Memory a frame or audio buffer reads: bytes we own (`Box<[u8]>`, `Vec<u8>`) or an
-/// owner of memory lent to us (a transferred JavaScript ArrayBuffer). Never written.
-pub type Bytes = Box<dyn AsRef<[u8]> + Send + Sync>;
+/// Memory behind a frame or audio buffer: a `Vec<u8>`, or memory the caller allocated
+/// elsewhere (the binding uses JavaScript ArrayBuffers, which the garbage collector can
+/// free by itself). Written only while it is being filled, before it is shared.
+pub trait Memory: Send + Sync {
+    fn bytes(&self) -> &[u8];
+    fn bytes_mut(&mut self) -> &mut [u8];
+}
+
+impl Memory for Vec<u8> {
+    fn bytes(&self) -> &[u8] {
+        self
+    }
+
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        self
+    }
+}
+
+pub type Bytes = Box<dyn Memory>;
 
 /// Initialises FFmpeg once per process (idempotent) and keeps its log quiet: failures
 /// reach users as `EngineError`s, not as text on stderr.

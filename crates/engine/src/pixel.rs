@@ -306,7 +306,7 @@ impl Rect {
     /// "Verify Rect Offset Alignment": the origin must fall on a whole chroma sample.
     pub fn check_alignment(&self, format: PixelFormat) -> Result<()> {
         let (ax, ay) = format.alignment();
-        if self.x % ax != 0 || self.y % ay != 0 {
+        if !self.x.is_multiple_of(ax) || !self.y.is_multiple_of(ay) {
             return Err(EngineError::type_error(format!(
                 "rect origin ({}, {}) is not aligned to {} sub-sampling",
                 self.x,
@@ -416,34 +416,40 @@ pub struct FrameBuffer {
 }
 
 impl FrameBuffer {
-    /// Copies `data` (laid out per `layout`, or tightly packed) into a fresh tightly packed
-    /// buffer, validating that `data` is large enough as the VideoFrame constructor must.
+    /// Copies `data` (laid out per `layout`, or tightly packed) into tightly packed memory
+    /// from `allocate` (called with the size), validating that `data` is large enough as
+    /// the VideoFrame constructor must.
     pub fn copy_from(
         format: PixelFormat,
         coded_width: u32,
         coded_height: u32,
         data: &[u8],
         layout: Option<&[PlaneLayout]>,
+        allocate: impl FnOnce(usize) -> Result<Bytes>,
     ) -> Result<Self> {
         let src = Self::check_source(format, coded_width, coded_height, data.len(), layout)?;
         let (packed, size) = compute_layout(format, Rect::of_size(coded_width, coded_height), None)?;
-        let mut bytes = vec![0u8; size as usize];
+        let mut bytes = allocate(size as usize)?;
+        let dest = bytes.bytes_mut();
+        if dest.len() < size as usize {
+            return Err(EngineError::range_error("allocation smaller than requested"));
+        }
         for (from, to) in src.iter().zip(&packed) {
             copy_plane(
                 data,
                 from.destination,
-                &mut bytes,
+                dest,
                 to.destination,
                 to.source_width_bytes as usize,
                 to.source_height as usize,
             );
         }
         let planes = packed.iter().map(|p| p.destination).collect();
-        Ok(Self { format, coded_width, coded_height, planes, storage: Storage::Bytes(Box::new(bytes)) })
+        Ok(Self { format, coded_width, coded_height, planes, storage: Storage::Bytes(bytes) })
     }
 
-    /// Takes ownership of `bytes` without a copy (a transferred buffer) when it is laid out
-    /// per `layout` or tightly packed.
+    /// Takes `bytes` as they are (a transferred buffer, no copy) when they hold a frame
+    /// laid out per `layout` or tightly packed.
     pub fn from_bytes(
         format: PixelFormat,
         coded_width: u32,
@@ -451,7 +457,7 @@ impl FrameBuffer {
         bytes: Bytes,
         layout: Option<&[PlaneLayout]>,
     ) -> Result<Self> {
-        let src = Self::check_source(format, coded_width, coded_height, (*bytes).as_ref().len(), layout)?;
+        let src = Self::check_source(format, coded_width, coded_height, bytes.bytes().len(), layout)?;
         let planes = src.iter().map(|p| p.destination).collect();
         Ok(Self { format, coded_width, coded_height, planes, storage: Storage::Bytes(bytes) })
     }
@@ -492,7 +498,7 @@ impl FrameBuffer {
     /// Bytes of native memory this buffer holds (what is reported to V8).
     pub fn byte_size(&self) -> usize {
         match &self.storage {
-            Storage::Bytes(b) => (**b).as_ref().len(),
+            Storage::Bytes(b) => b.bytes().len(),
             Storage::Av(f) => (0..f.planes()).map(|i| f.data(i).len()).sum(),
         }
     }
@@ -509,7 +515,7 @@ impl FrameBuffer {
     /// The bytes of plane `i`, from its first row to the end of the buffer.
     pub fn plane_data(&self, i: usize) -> &[u8] {
         match &self.storage {
-            Storage::Bytes(b) => &(**b).as_ref()[self.planes[i].offset as usize..],
+            Storage::Bytes(b) => &b.bytes()[self.planes[i].offset as usize..],
             Storage::Av(f) => f.data(i),
         }
     }
@@ -545,6 +551,11 @@ fn copy_plane(src: &[u8], from: PlaneLayout, dst: &mut [u8], to: PlaneLayout, ro
 
 /// A shared handle to frame memory, what `VideoFrame` and its clones hold.
 pub type SharedFrame = Arc<FrameBuffer>;
+
+/// Allocates frame memory on the Rust heap (tests and engine-internal frames).
+pub fn heap(size: usize) -> Result<Bytes> {
+    Ok(Box::new(vec![0u8; size]))
+}
 
 #[cfg(test)]
 mod tests {
@@ -627,17 +638,20 @@ mod tests {
         // 2x2 RGBA with 4 bytes of padding per row.
         let data: Vec<u8> = (0..24).collect();
         let layout = [PlaneLayout { offset: 0, stride: 12 }];
-        let frame = FrameBuffer::copy_from(PixelFormat::RGBA, 2, 2, &data, Some(&layout)).unwrap();
+        let frame = FrameBuffer::copy_from(PixelFormat::RGBA, 2, 2, &data, Some(&layout), heap).unwrap();
         assert_eq!(frame.plane_data(0), &[0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15, 16, 17, 18, 19]);
         assert_eq!(frame.byte_size(), 16);
     }
 
     #[test]
     fn short_buffers_are_rejected() {
-        let err = FrameBuffer::copy_from(PixelFormat::I420, 4, 4, &[0; 23], None).err().unwrap();
+        let err = FrameBuffer::copy_from(PixelFormat::I420, 4, 4, &[0; 23], None, heap).err().unwrap();
         assert_eq!(err.name(), "TypeError");
-        assert!(FrameBuffer::copy_from(PixelFormat::I420, 4, 4, &[0; 24], None).is_ok());
-        assert_eq!(FrameBuffer::copy_from(PixelFormat::I420, 0, 4, &[0; 24], None).err().unwrap().name(), "TypeError");
+        assert!(FrameBuffer::copy_from(PixelFormat::I420, 4, 4, &[0; 24], None, heap).is_ok());
+        assert_eq!(
+            FrameBuffer::copy_from(PixelFormat::I420, 0, 4, &[0; 24], None, heap).err().unwrap().name(),
+            "TypeError"
+        );
     }
 
     #[test]
@@ -646,7 +660,7 @@ mod tests {
         let mut data: Vec<u8> = (0..16).collect();
         data.extend(100..104);
         data.extend(200..204);
-        let frame = FrameBuffer::copy_from(PixelFormat::I420, 4, 4, &data, None).unwrap();
+        let frame = FrameBuffer::copy_from(PixelFormat::I420, 4, 4, &data, None, heap).unwrap();
         let (planes, size) = compute_layout(PixelFormat::I420, Rect { x: 2, y: 2, width: 2, height: 2 }, None).unwrap();
         let mut out = vec![0; size as usize];
         frame.copy_rect_to(&planes, &mut out);
