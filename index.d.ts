@@ -44,9 +44,9 @@ export declare class AudioData {
    */
   copyTo(destination: AllowSharedBufferSource, options: AudioDataCopyToOptions): void
   /** New audio data sharing these samples (no copy). */
-  clone(this: this): AudioData
+  clone(): AudioData
   /** Releases the samples now rather than at garbage collection. Idempotent. */
-  close(this: this): void
+  close(): void
 }
 
 export declare class EncodedAudioChunk {
@@ -108,9 +108,9 @@ export declare class VideoFrame {
   /** Copies (and optionally converts to RGB) the frame's pixels into `destination`. */
   copyTo(destination: AllowSharedBufferSource, options?: VideoFrameCopyToOptions): Promise<PlaneLayout[]>
   /** A new frame sharing these pixels (no copy). */
-  clone(this: this): VideoFrame
+  clone(): VideoFrame
   /** Releases the pixels now rather than at garbage collection. Idempotent. */
-  close(this: this): void
+  close(): void
 }
 
 /** `AudioDataCopyToOptions`. */

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 
 import { afterAll, describe, expect, it } from 'vitest'
 
@@ -65,7 +65,7 @@ for (const { name, make, bytes } of cases) {
 
 describe('garbage collection under a small heap', () => {
   it('survives 1000 unclosed 1080p frames with --max-old-space-size=128', () => {
-    const script = fileURLToPath(new URL('./scripts/drop-unclosed-frames.cjs', import.meta.url))
+    const script = join(__dirname, 'scripts', 'drop-unclosed-frames.cjs')
     const run = spawnSync(process.execPath, ['--max-old-space-size=128', script, '1000'], { encoding: 'utf8', timeout: 120_000 })
     expect(run.stderr).toBe('')
     expect(run.status).toBe(0)

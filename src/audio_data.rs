@@ -189,7 +189,7 @@ impl AudioData {
     }
 
     /// New audio data sharing these samples (no copy).
-    #[napi(ts_return_type = "AudioData")]
+    #[napi(ts_args_type = "", ts_return_type = "AudioData")]
     pub fn clone(&self, env: Env, this: This) -> napi::Result<napi_value> {
         let state = self.open().or_throw(&env)?;
         let clone = Self {
@@ -204,7 +204,7 @@ impl AudioData {
     }
 
     /// Releases the samples now rather than at garbage collection. Idempotent.
-    #[napi]
+    #[napi(ts_args_type = "")]
     pub fn close(&mut self, env: Env, this: This) -> napi::Result<()> {
         let share = self.state.take().map(|state| state.samples);
         if std::mem::take(&mut self.anchored) {

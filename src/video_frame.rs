@@ -360,7 +360,7 @@ impl VideoFrame {
     }
 
     /// A new frame sharing these pixels (no copy).
-    #[napi(ts_return_type = "VideoFrame")]
+    #[napi(ts_args_type = "", ts_return_type = "VideoFrame")]
     pub fn clone(&self, env: Env, this: This) -> napi::Result<napi_value> {
         let state = self.open().or_throw(&env)?;
         let mut copy = FrameState::new(
@@ -379,7 +379,7 @@ impl VideoFrame {
     }
 
     /// Releases the pixels now rather than at garbage collection. Idempotent.
-    #[napi]
+    #[napi(ts_args_type = "")]
     pub fn close(&mut self, env: Env, this: This) -> napi::Result<()> {
         let share = self.state.take().map(|state| state.pixels);
         if std::mem::take(&mut self.anchored) {
