@@ -21,5 +21,7 @@ fi
 command -v cargo >/dev/null || { echo "cargo not found: install Rust (rustup) first" >&2; exit 1; }
 command -v npm >/dev/null || { echo "npm not found: install Node.js >= 20 first" >&2; exit 1; }
 
-npm ci --no-audit --no-fund
+# `npm install` honours the lock file; `npm ci` rejects it because npm 11 records no entry
+# for optional platform packages of a dependency that the registry never published.
+npm install --no-audit --no-fund
 npm run build
