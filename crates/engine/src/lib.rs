@@ -2,11 +2,14 @@
 //! that knows N-API. The addon in the repository root is a thin binding over this crate.
 
 pub mod audio;
+pub mod bitstream;
+pub mod codec_string;
 pub mod color;
 pub mod convert;
 pub mod error;
 mod ffi;
 pub mod pixel;
+pub mod video;
 
 pub use error::{EngineError, Result};
 

@@ -1,0 +1,226 @@
+//! A video decoder session (https://w3c.github.io/webcodecs/#videodecoder-interface):
+//! chunks in, frames out in presentation order.
+
+use ffmpeg_next::codec::{self, threading};
+use ffmpeg_next::format::Pixel;
+use ffmpeg_next::software::scaling;
+use ffmpeg_next::{decoder, frame, packet, Packet};
+
+use super::{color_space_from_av, raw, step, thread_count, HardwareAcceleration, Step, TimestampMap};
+use crate::bitstream::{self, NalCodec};
+use crate::codec_string::VideoCodec;
+use crate::color::ColorSpace;
+use crate::pixel::{FrameBuffer, Rect};
+use crate::{EngineError, Result};
+
+/// `VideoDecoderConfig` after the binding's validation; also the `decoderConfig` an
+/// encoder reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VideoDecoderConfig {
+    pub codec: VideoCodec,
+    /// `avcC`/`hvcC` (then chunks are length-prefixed), or `av1C`; absent for Annex B.
+    pub description: Option<Vec<u8>>,
+    pub coded_width: Option<u32>,
+    pub coded_height: Option<u32>,
+    pub display_aspect_width: Option<u32>,
+    pub display_aspect_height: Option<u32>,
+    pub color_space: Option<ColorSpace>,
+    pub hardware_acceleration: HardwareAcceleration,
+    pub optimize_for_latency: bool,
+}
+
+impl VideoDecoderConfig {
+    pub fn new(codec: VideoCodec) -> Self {
+        Self {
+            codec,
+            description: None,
+            coded_width: None,
+            coded_height: None,
+            display_aspect_width: None,
+            display_aspect_height: None,
+            color_space: None,
+            hardware_acceleration: HardwareAcceleration::NoPreference,
+            optimize_for_latency: false,
+        }
+    }
+}
+
+/// A decoded frame and what the bitstream said about it.
+pub struct DecodedFrame {
+    /// Wraps FFmpeg's frame by reference (converted first when its format has no
+    /// WebCodecs equivalent).
+    pub frame: FrameBuffer,
+    pub timestamp_us: i64,
+    pub duration_us: Option<i64>,
+    pub color_space: ColorSpace,
+    /// The visible rect inside the coded frame (FFmpeg has applied the bitstream's crop).
+    pub visible_rect: Rect,
+    /// The display size after the sample aspect ratio.
+    pub display_width: u32,
+    pub display_height: u32,
+}
+
+pub struct VideoDecoder {
+    decoder: decoder::Video,
+    /// NAL codec and length size when chunks are length-prefixed (a description was given).
+    length_prefixed: Option<(NalCodec, usize)>,
+    timestamps: TimestampMap,
+    scaler: Option<((Pixel, u32, u32), scaling::Context)>,
+}
+
+impl VideoDecoder {
+    /// Opens a decoder; `NotSupported` when this FFmpeg has none for the codec or the
+    /// description is not a valid configuration record.
+    pub fn new(config: &VideoDecoderConfig) -> Result<Self> {
+        crate::init();
+        if config.hardware_acceleration == HardwareAcceleration::PreferHardware {
+            return Err(EngineError::not_supported("hardware decoding is not available"));
+        }
+        let nal_codec = match config.codec {
+            VideoCodec::H264 { .. } => Some(NalCodec::H264),
+            VideoCodec::Hevc { .. } => Some(NalCodec::Hevc),
+            _ => None,
+        };
+        let length_prefixed = match (nal_codec, &config.description) {
+            (Some(nal), Some(description)) => {
+                let record = bitstream::parse_config_record(nal, description)
+                    .map_err(|e| EngineError::not_supported(format!("invalid description: {}", e.message())))?;
+                Some((nal, record.length_size))
+            }
+            _ => None,
+        };
+        let mut reasons = Vec::new();
+        for &name in config.codec.decoder_names() {
+            let Some(codec) = decoder::find_by_name(name) else {
+                reasons.push(format!("{name} is not in this FFmpeg"));
+                continue;
+            };
+            let mut ctx = codec::Context::new_with_codec(codec);
+            let kind = if config.optimize_for_latency { threading::Type::Slice } else { threading::Type::Frame };
+            ctx.set_threading(threading::Config { kind, count: thread_count(), ..Default::default() });
+            if let Some(description) = &config.description {
+                raw::set_extradata(&mut ctx, description)?;
+            }
+            match ctx.decoder().open_as(codec).and_then(|d| d.video()) {
+                Ok(mut decoder) => {
+                    decoder.set_packet_time_base(ffmpeg_next::Rational::new(super::TIME_BASE.0, super::TIME_BASE.1));
+                    return Ok(Self { decoder, length_prefixed, timestamps: TimestampMap::default(), scaler: None });
+                }
+                Err(e) => reasons.push(format!("{name}: {e}")),
+            }
+        }
+        Err(EngineError::not_supported(format!("cannot decode {}: {}", config.codec, reasons.join("; "))))
+    }
+
+    /// Decodes one chunk and returns the frames that became ready.
+    pub fn decode(
+        &mut self,
+        data: &[u8],
+        key: bool,
+        timestamp_us: i64,
+        duration_us: Option<i64>,
+    ) -> Result<Vec<DecodedFrame>> {
+        if let Some((_, length_size)) = self.length_prefixed {
+            bitstream::split_length_prefixed(data, length_size)?;
+        }
+        if data.is_empty() {
+            return Err(EngineError::encoding("empty chunk"));
+        }
+        let mut packet = Packet::copy(data);
+        packet.set_pts(Some(self.timestamps.push(timestamp_us, duration_us)));
+        packet.set_duration(duration_us.unwrap_or(0));
+        if key {
+            packet.set_flags(packet::Flags::KEY);
+        }
+        let mut out = Vec::new();
+        if let Step::Again = step(self.decoder.send_packet(&packet), "decode")? {
+            self.drain(&mut out)?;
+            if let Step::Again = step(self.decoder.send_packet(&packet), "decode")? {
+                return Err(EngineError::encoding("decoder accepts no input"));
+            }
+        }
+        self.drain(&mut out)?;
+        Ok(out)
+    }
+
+    /// Emits every pending frame, then readies the decoder for a new key chunk.
+    pub fn flush(&mut self) -> Result<Vec<DecodedFrame>> {
+        let mut out = Vec::new();
+        step(self.decoder.send_eof(), "flush")?;
+        self.drain(&mut out)?;
+        self.decoder.flush();
+        self.timestamps.clear();
+        Ok(out)
+    }
+
+    fn drain(&mut self, out: &mut Vec<DecodedFrame>) -> Result<()> {
+        loop {
+            let mut frame = frame::Video::empty();
+            match step(self.decoder.receive_frame(&mut frame), "decode")? {
+                Step::Ready(()) => {
+                    let decoded = self.output(frame)?;
+                    out.push(decoded);
+                }
+                Step::Again | Step::Done => return Ok(()),
+            }
+        }
+    }
+
+    fn output(&mut self, frame: frame::Video) -> Result<DecodedFrame> {
+        let (timestamp_us, duration_us) = self.timestamps.take(frame.pts().or(frame.timestamp()));
+        let color_space = color_space_from_av(
+            frame.color_primaries(),
+            frame.color_transfer_characteristic(),
+            frame.color_space(),
+            frame.color_range(),
+        );
+        let (width, height) = (frame.width(), frame.height());
+        let sar = frame.aspect_ratio();
+        let (display_width, display_height) = if sar.numerator() > 0 && sar.denominator() > 0 {
+            let w = u64::from(width) * sar.numerator() as u64 / sar.denominator() as u64;
+            (u32::try_from(w).unwrap_or(width).max(1), height)
+        } else {
+            (width, height)
+        };
+        let frame = self.webcodecs_frame(frame)?;
+        let buffer = FrameBuffer::from_av(frame).ok_or_else(|| EngineError::encoding("unusable decoded frame"))?;
+        Ok(DecodedFrame {
+            frame: buffer,
+            timestamp_us,
+            duration_us,
+            color_space,
+            visible_rect: Rect::of_size(width, height),
+            display_width,
+            display_height,
+        })
+    }
+
+    /// The frame itself when WebCodecs has its pixel format, else converted to I420 (or
+    /// I420P10 for deeper formats).
+    fn webcodecs_frame(&mut self, frame: frame::Video) -> Result<frame::Video> {
+        let format = frame.format();
+        if crate::pixel::PixelFormat::from_av(format).is_some() {
+            return Ok(frame);
+        }
+        if frame.width() == 0 || frame.height() == 0 || format == Pixel::None {
+            return Err(EngineError::encoding("decoder produced an empty frame"));
+        }
+        let deep = format.descriptor().is_some_and(|d| ["10", "12", "16"].iter().any(|n| d.name().contains(n)));
+        let target = if deep { Pixel::YUV420P10LE } else { Pixel::YUV420P };
+        let key = (format, frame.width(), frame.height());
+        if self.scaler.as_ref().is_none_or(|(k, _)| *k != key) {
+            let ctx = scaling::Context::get(key.0, key.1, key.2, target, key.1, key.2, scaling::Flags::BILINEAR)
+                .map_err(|e| EngineError::encoding(format!("cannot convert {format:?}: {e}")))?;
+            self.scaler = Some((key, ctx));
+        }
+        let Some((_, scaler)) = self.scaler.as_mut() else {
+            return Err(EngineError::encoding("no scaler"));
+        };
+        let mut converted = frame::Video::empty();
+        scaler.run(&frame, &mut converted).map_err(|e| EngineError::encoding(format!("converting: {e}")))?;
+        converted.set_pts(frame.pts());
+        converted.set_color_space(frame.color_space());
+        converted.set_color_range(frame.color_range());
+        Ok(converted)
+    }
+}
