@@ -16,3 +16,18 @@ export type AlphaOption = 'keep' | 'discard'
 export type PredefinedColorSpace = 'srgb' | 'display-p3'
 export type EncodedAudioChunkInit = EncodedChunkInit
 export type EncodedVideoChunkInit = EncodedChunkInit
+export type CodecState = 'unconfigured' | 'configured' | 'closed'
+export type HardwareAcceleration = 'no-preference' | 'prefer-hardware' | 'prefer-software'
+export type VideoEncoderBitrateMode = 'constant' | 'variable' | 'quantizer'
+export type LatencyMode = 'quality' | 'realtime'
+export type WebCodecsErrorCallback = (error: DOMException) => void
+export type EncodedVideoChunkOutputCallback = (chunk: EncodedVideoChunk, metadata?: EncodedVideoChunkMetadata) => void
+export type VideoFrameOutputCallback = (output: VideoFrame) => void
+export interface VideoEncoderInit {
+  output: EncodedVideoChunkOutputCallback
+  error: WebCodecsErrorCallback
+}
+export interface VideoDecoderInit {
+  output: VideoFrameOutputCallback
+  error: WebCodecsErrorCallback
+}

@@ -16,6 +16,21 @@ export type AlphaOption = 'keep' | 'discard'
 export type PredefinedColorSpace = 'srgb' | 'display-p3'
 export type EncodedAudioChunkInit = EncodedChunkInit
 export type EncodedVideoChunkInit = EncodedChunkInit
+export type CodecState = 'unconfigured' | 'configured' | 'closed'
+export type HardwareAcceleration = 'no-preference' | 'prefer-hardware' | 'prefer-software'
+export type VideoEncoderBitrateMode = 'constant' | 'variable' | 'quantizer'
+export type LatencyMode = 'quality' | 'realtime'
+export type WebCodecsErrorCallback = (error: DOMException) => void
+export type EncodedVideoChunkOutputCallback = (chunk: EncodedVideoChunk, metadata?: EncodedVideoChunkMetadata) => void
+export type VideoFrameOutputCallback = (output: VideoFrame) => void
+export interface VideoEncoderInit {
+  output: EncodedVideoChunkOutputCallback
+  error: WebCodecsErrorCallback
+}
+export interface VideoDecoderInit {
+  output: VideoFrameOutputCallback
+  error: WebCodecsErrorCallback
+}
 
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
@@ -84,6 +99,56 @@ export declare class VideoColorSpace {
   toJSON(): VideoColorSpaceInit
 }
 
+/** Decodes EncodedVideoChunks with FFmpeg (h264, hevc, vp8, vp9, dav1d/libaom). */
+export declare class VideoDecoder {
+  constructor(init: VideoDecoderInit)
+  get state(): CodecState
+  get decodeQueueSize(): number
+  get ondequeue(): ((event: Event) => void) | null
+  set ondequeue(handler: ((event: Event) => void) | null)
+  /** Adds a listener for "dequeue" events. */
+  addEventListener(kind: 'dequeue', listener: (event: Event) => void): void
+  removeEventListener(kind: 'dequeue', listener: (event: Event) => void): void
+  /**
+   * Configures the decoder. An invalid config throws TypeError; an unsupported one
+   * closes the decoder with NotSupportedError on the error callback.
+   */
+  configure(config: VideoDecoderConfig): void
+  /** Queues `chunk` for decoding. The first chunk after configure or flush must be a key chunk. */
+  decode(chunk: EncodedVideoChunk): void
+  /** Resolves once every chunk queued before it was decoded and its frames delivered. */
+  flush(): Promise<void>
+  reset(): void
+  close(): void
+  /** Whether this build of FFmpeg can decode `config`. */
+  static isConfigSupported(config: VideoDecoderConfig): Promise<VideoDecoderSupport>
+}
+
+/** Encodes VideoFrames with FFmpeg (libx264, libx265, libvpx, SVT-AV1/libaom). */
+export declare class VideoEncoder {
+  constructor(init: VideoEncoderInit)
+  get state(): CodecState
+  get encodeQueueSize(): number
+  get ondequeue(): ((event: Event) => void) | null
+  set ondequeue(handler: ((event: Event) => void) | null)
+  /** Adds a listener for "dequeue" events. */
+  addEventListener(kind: 'dequeue', listener: (event: Event) => void): void
+  removeEventListener(kind: 'dequeue', listener: (event: Event) => void): void
+  /**
+   * Configures (or reconfigures) the encoder. An invalid config throws TypeError; an
+   * unsupported one closes the encoder with NotSupportedError on the error callback.
+   */
+  configure(config: VideoEncoderConfig): void
+  /** Queues `frame` for encoding. The frame may be closed right after this returns. */
+  encode(frame: VideoFrame, options?: VideoEncoderEncodeOptions): void
+  /** Resolves once every frame queued before it was encoded and delivered. */
+  flush(): Promise<void>
+  reset(): void
+  close(): void
+  /** Whether this build of FFmpeg can encode `config`. */
+  static isConfigSupported(config: VideoEncoderConfig): Promise<VideoEncoderSupport>
+}
+
 /** A frame of video: pixels in native memory plus timing and colour metadata. */
 export declare class VideoFrame {
   /**
@@ -131,6 +196,11 @@ export interface AudioDataInit {
   timestamp: number
   data: AllowSharedBufferSource
   transfer?: ArrayBuffer[]
+}
+
+/** `AvcEncoderConfig` / `HevcEncoderConfig`. */
+export interface BitstreamFormatConfig {
+  format?: 'avc' | 'hevc' | 'annexb'
 }
 
 /**
@@ -187,6 +257,15 @@ export interface EncodedChunkInit {
   transfer?: ArrayBuffer[]
 }
 
+/**
+ * `EncodedVideoChunkMetadata`: the decoder config on the first chunk after each
+ * configure, and the temporal layer when a scalability mode is on.
+ */
+export interface EncodedVideoChunkMetadata {
+  decoderConfig?: VideoDecoderConfig
+  svc?: SvcOutputMetadata
+}
+
 /** Returns the number of live native instances of each class. */
 export declare function getCounters(): Counters
 
@@ -196,12 +275,77 @@ export interface PlaneLayout {
   stride: number
 }
 
+/** `VideoEncoderEncodeOptions`' per-codec member: `{quantizer}`. */
+export interface QuantizerOptions {
+  quantizer?: number
+}
+
+/** `SvcOutputMetadata`. */
+export interface SvcOutputMetadata {
+  temporalLayerId: number
+}
+
 /** `VideoColorSpaceInit`. */
 export interface VideoColorSpaceInit {
   primaries?: VideoColorPrimaries | null
   transfer?: VideoTransferCharacteristics | null
   matrix?: VideoMatrixCoefficients | null
   fullRange?: boolean
+}
+
+/** `VideoDecoderConfig`. */
+export interface VideoDecoderConfig {
+  codec: string
+  /** avcC/hvcC for `avc`/`hevc` format streams; absent for Annex B. */
+  description?: AllowSharedBufferSource
+  codedWidth?: number
+  codedHeight?: number
+  displayAspectWidth?: number
+  displayAspectHeight?: number
+  colorSpace?: VideoColorSpaceInit
+  hardwareAcceleration?: HardwareAcceleration
+  optimizeForLatency?: boolean
+}
+
+export interface VideoDecoderSupport {
+  supported: boolean
+  config: VideoDecoderConfig
+}
+
+/** `VideoEncoderConfig`. */
+export interface VideoEncoderConfig {
+  codec: string
+  width: number
+  height: number
+  displayWidth?: number
+  displayHeight?: number
+  /** Bits per second. */
+  bitrate?: number
+  /** Frames per second. */
+  framerate?: number
+  hardwareAcceleration?: HardwareAcceleration
+  alpha?: AlphaOption
+  scalabilityMode?: string
+  bitrateMode?: VideoEncoderBitrateMode
+  latencyMode?: LatencyMode
+  contentHint?: string
+  avc?: BitstreamFormatConfig
+  hevc?: BitstreamFormatConfig
+}
+
+/** `VideoEncoderEncodeOptions`. */
+export interface VideoEncoderEncodeOptions {
+  keyFrame?: boolean
+  avc?: QuantizerOptions
+  hevc?: QuantizerOptions
+  vp9?: QuantizerOptions
+  av1?: QuantizerOptions
+}
+
+/** `VideoEncoderSupport` / `VideoDecoderSupport`. */
+export interface VideoEncoderSupport {
+  supported: boolean
+  config: VideoEncoderConfig
 }
 
 /** `VideoFrameBufferInit`: how to read pixels from a buffer. */

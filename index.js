@@ -839,5 +839,7 @@ module.exports.AudioData = nativeBinding.AudioData
 module.exports.EncodedAudioChunk = nativeBinding.EncodedAudioChunk
 module.exports.EncodedVideoChunk = nativeBinding.EncodedVideoChunk
 module.exports.VideoColorSpace = nativeBinding.VideoColorSpace
+module.exports.VideoDecoder = nativeBinding.VideoDecoder
+module.exports.VideoEncoder = nativeBinding.VideoEncoder
 module.exports.VideoFrame = nativeBinding.VideoFrame
 module.exports.getCounters = nativeBinding.getCounters

@@ -8,7 +8,7 @@ use std::ffi::CString;
 use std::ptr;
 
 use engine::EngineError;
-use napi::bindgen_prelude::{FromNapiValue, TypeName, Uint8Array};
+use napi::bindgen_prelude::{FromNapiValue, ToNapiValue, TypeName, Uint8Array};
 use napi::sys::{self, napi_value};
 use napi::{Env, Status, ValueType};
 
@@ -22,6 +22,12 @@ pub struct JsHandle(pub napi_value);
 impl FromNapiValue for JsHandle {
     unsafe fn from_napi_value(_env: sys::napi_env, value: napi_value) -> napi::Result<Self> {
         Ok(Self(value))
+    }
+}
+
+impl ToNapiValue for JsHandle {
+    unsafe fn to_napi_value(_env: sys::napi_env, value: Self) -> napi::Result<napi_value> {
+        Ok(value.0)
     }
 }
 
@@ -330,5 +336,189 @@ pub fn uint8_array(env: &Env, buffer: napi_value, offset: usize, len: usize) -> 
             "view",
         )?;
         Uint8Array::from_napi_value(env.raw(), view)
+    }
+}
+
+/// A reference that does not keep `value` alive (count 0) until strengthened.
+pub fn weak_ref(env: &Env, value: napi_value) -> napi::Result<sys::napi_ref> {
+    let mut reference = ptr::null_mut();
+    // SAFETY: see the module comment.
+    unsafe { check(sys::napi_create_reference(env.raw(), value, 0, &mut reference), "napi_create_reference")? };
+    Ok(reference)
+}
+
+/// The referenced value, or `None` once it was collected.
+pub fn ref_value(env: &Env, reference: sys::napi_ref) -> napi::Result<Option<napi_value>> {
+    let mut value = ptr::null_mut();
+    // SAFETY: see the module comment; `reference` is live (owned by the caller).
+    unsafe { check(sys::napi_get_reference_value(env.raw(), reference, &mut value), "reference value")? };
+    Ok((!value.is_null()).then_some(value))
+}
+
+/// Makes `reference` strong (count 1) or weak (count 0).
+pub fn set_ref_strength(env: &Env, reference: sys::napi_ref, strong: bool) {
+    let mut count = 0;
+    // SAFETY: see the module comment; callers alternate, so the count stays 0 or 1.
+    unsafe {
+        if strong {
+            sys::napi_reference_ref(env.raw(), reference, &mut count);
+        } else {
+            sys::napi_reference_unref(env.raw(), reference, &mut count);
+        }
+    }
+}
+
+pub fn get_property(env: &Env, object: napi_value, name: &std::ffi::CStr) -> napi::Result<napi_value> {
+    let mut value = ptr::null_mut();
+    // SAFETY: see the module comment.
+    unsafe { check(sys::napi_get_named_property(env.raw(), object, name.as_ptr(), &mut value), "get property")? };
+    Ok(value)
+}
+
+pub fn set_property(env: &Env, object: napi_value, name: &std::ffi::CStr, value: napi_value) -> napi::Result<()> {
+    // SAFETY: see the module comment.
+    unsafe { check(sys::napi_set_named_property(env.raw(), object, name.as_ptr(), value), "set property") }
+}
+
+pub fn is_function(env: &Env, value: napi_value) -> napi::Result<bool> {
+    let mut kind = 0;
+    // SAFETY: see the module comment.
+    unsafe { check(sys::napi_typeof(env.raw(), value, &mut kind), "napi_typeof")? };
+    Ok(kind == sys::ValueType::napi_function)
+}
+
+pub fn null(env: &Env) -> napi::Result<napi_value> {
+    let mut value = ptr::null_mut();
+    // SAFETY: see the module comment.
+    unsafe { check(sys::napi_get_null(env.raw(), &mut value), "null")? };
+    Ok(value)
+}
+
+fn undefined(env: &Env) -> napi::Result<napi_value> {
+    let mut value = ptr::null_mut();
+    // SAFETY: see the module comment.
+    unsafe { check(sys::napi_get_undefined(env.raw(), &mut value), "undefined")? };
+    Ok(value)
+}
+
+/// Calls `function` with `args`. An exception it throws is reported as uncaught, the way
+/// a browser reports an exception from a codec callback, rather than thrown into
+/// whichever codec method happened to trigger the callback.
+pub fn call_function(env: &Env, function: napi_value, args: &[napi_value]) {
+    let Ok(receiver) = undefined(env) else { return };
+    let mut result = ptr::null_mut();
+    // SAFETY: see the module comment; `args` are live handles.
+    let status =
+        unsafe { sys::napi_call_function(env.raw(), receiver, function, args.len(), args.as_ptr(), &mut result) };
+    if status == sys::Status::napi_pending_exception {
+        let mut exception = ptr::null_mut();
+        // SAFETY: an exception is pending; taking it and re-raising it as uncaught.
+        unsafe {
+            sys::napi_get_and_clear_last_exception(env.raw(), &mut exception);
+            sys::napi_fatal_exception(env.raw(), exception);
+        }
+    }
+}
+
+/// The holder of a codec's callbacks, from its init dictionary: `{output, error,
+/// ondequeue, listeners}`. `output` and `error` must be functions (TypeError).
+pub fn callbacks_from_init(env: &Env, init: napi_value) -> Result<napi_value, EngineError> {
+    let internal = |e: napi::Error| EngineError::type_error(e.reason);
+    let mut kind = 0;
+    // SAFETY: see the module comment.
+    unsafe { check(sys::napi_typeof(env.raw(), init, &mut kind), "napi_typeof").map_err(internal)? };
+    if kind != sys::ValueType::napi_object {
+        return Err(EngineError::type_error("init must be an object with output and error callbacks"));
+    }
+    let output = get_property(env, init, c"output").map_err(internal)?;
+    let error = get_property(env, init, c"error").map_err(internal)?;
+    if !is_function(env, output).map_err(internal)? || !is_function(env, error).map_err(internal)? {
+        return Err(EngineError::type_error("init.output and init.error must be functions"));
+    }
+    let build = || -> napi::Result<napi_value> {
+        let mut holder = ptr::null_mut();
+        let mut listeners = ptr::null_mut();
+        // SAFETY: see the module comment.
+        unsafe {
+            check(sys::napi_create_object(env.raw(), &mut holder), "object")?;
+            check(sys::napi_create_array(env.raw(), &mut listeners), "array")?;
+        }
+        set_property(env, holder, c"output", output)?;
+        set_property(env, holder, c"error", error)?;
+        set_property(env, holder, c"ondequeue", null(env)?)?;
+        set_property(env, holder, c"listeners", listeners)?;
+        Ok(holder)
+    };
+    build().map_err(internal)
+}
+
+/// Adds `listener` to `array` (once) or removes it.
+pub fn array_toggle(env: &Env, array: napi_value, listener: napi_value, add: bool) -> napi::Result<()> {
+    let items = array_elements(env, array)?;
+    let mut kept = Vec::with_capacity(items.len() + 1);
+    let mut found = false;
+    for item in items {
+        if strict_equals(env, item, listener)? {
+            found = true;
+            if !add {
+                continue;
+            }
+        }
+        kept.push(item);
+    }
+    if add && !found {
+        kept.push(listener);
+    }
+    let mut fresh = ptr::null_mut();
+    // SAFETY: see the module comment.
+    unsafe {
+        check(
+            sys::napi_set_named_property(env.raw(), array, c"length".as_ptr(), {
+                check(sys::napi_create_uint32(env.raw(), 0, &mut fresh), "uint32")?;
+                fresh
+            }),
+            "truncate",
+        )?;
+        for (i, item) in kept.into_iter().enumerate() {
+            check(sys::napi_set_element(env.raw(), array, i as u32, item), "set element")?;
+        }
+    }
+    Ok(())
+}
+
+/// Fires one `dequeue` Event at `ondequeue` and the registered listeners.
+pub fn dispatch_dequeue(env: &Env, callbacks: napi_value) {
+    let Ok(event) = construct_global(env, "Event", &["dequeue"]) else { return };
+    if let Ok(handler) = get_property(env, callbacks, c"ondequeue") {
+        if is_function(env, handler).unwrap_or(false) {
+            call_function(env, handler, &[event]);
+        }
+    }
+    let listeners = get_property(env, callbacks, c"listeners").and_then(|l| array_elements(env, l));
+    for listener in listeners.unwrap_or_default() {
+        call_function(env, listener, &[event]);
+    }
+}
+
+/// A pending promise and the deferred that settles it.
+pub fn deferred(env: &Env) -> napi::Result<(sys::napi_deferred, napi_value)> {
+    let mut deferred = ptr::null_mut();
+    let mut promise = ptr::null_mut();
+    // SAFETY: see the module comment.
+    unsafe { check(sys::napi_create_promise(env.raw(), &mut deferred, &mut promise), "napi_create_promise")? };
+    Ok((deferred, promise))
+}
+
+pub fn resolve_undefined(env: &Env, deferred: sys::napi_deferred) {
+    if let Ok(value) = undefined(env) {
+        // SAFETY: see the module comment; each deferred is settled exactly once.
+        unsafe { sys::napi_resolve_deferred(env.raw(), deferred, value) };
+    }
+}
+
+pub fn reject(env: &Env, deferred: sys::napi_deferred, error: &EngineError) {
+    if let Ok(value) = error::js_error(env, error) {
+        // SAFETY: see the module comment; each deferred is settled exactly once.
+        unsafe { sys::napi_reject_deferred(env.raw(), deferred, value) };
     }
 }

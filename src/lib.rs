@@ -3,13 +3,18 @@
 
 mod anchor;
 mod audio_data;
+mod codec_options;
+mod codec_queue;
 mod color_space;
 mod counters;
 mod encoded_chunk;
 mod error;
 mod js;
+mod mailbox;
 mod memory;
 mod options;
+mod video_decoder;
+mod video_encoder;
 mod video_frame;
 
 #[napi_derive::module_init]

@@ -1,0 +1,316 @@
+//! Codec configuration dictionaries (VideoEncoderConfig, VideoDecoderConfig, encode
+//! options, output metadata) and their conversion to engine configurations, with the
+//! spec's "check configuration validity" rules.
+
+use engine::codec_string::parse_video_codec;
+use engine::video::{
+    BitrateMode, BitstreamFormat, HardwareAcceleration, LatencyMode, VideoDecoderConfig as EngineDecoderConfig,
+    VideoEncoderConfig as EngineEncoderConfig,
+};
+use engine::{EngineError, Result};
+use napi::bindgen_prelude::ToNapiValue;
+use napi::sys::napi_value;
+use napi::Env;
+use napi_derive::napi;
+
+use crate::js::{self, BufferSource, JsHandle};
+use crate::options::{self, VideoColorSpaceInit};
+
+/// `AvcEncoderConfig` / `HevcEncoderConfig`.
+#[napi(object)]
+#[derive(Clone, Default)]
+pub struct BitstreamFormatConfig {
+    #[napi(ts_type = "'avc' | 'hevc' | 'annexb'")]
+    pub format: Option<String>,
+}
+
+/// `VideoEncoderConfig`.
+#[napi(object)]
+#[derive(Clone)]
+pub struct VideoEncoderConfig {
+    pub codec: String,
+    pub width: f64,
+    pub height: f64,
+    pub display_width: Option<f64>,
+    pub display_height: Option<f64>,
+    /// Bits per second.
+    pub bitrate: Option<f64>,
+    /// Frames per second.
+    pub framerate: Option<f64>,
+    #[napi(ts_type = "HardwareAcceleration")]
+    pub hardware_acceleration: Option<String>,
+    #[napi(ts_type = "AlphaOption")]
+    pub alpha: Option<String>,
+    pub scalability_mode: Option<String>,
+    #[napi(ts_type = "VideoEncoderBitrateMode")]
+    pub bitrate_mode: Option<String>,
+    #[napi(ts_type = "LatencyMode")]
+    pub latency_mode: Option<String>,
+    pub content_hint: Option<String>,
+    pub avc: Option<BitstreamFormatConfig>,
+    pub hevc: Option<BitstreamFormatConfig>,
+}
+
+/// `VideoDecoderConfig`.
+#[napi(object)]
+pub struct VideoDecoderConfig {
+    pub codec: String,
+    /// avcC/hvcC for `avc`/`hevc` format streams; absent for Annex B.
+    #[napi(ts_type = "AllowSharedBufferSource")]
+    pub description: Option<JsHandle>,
+    pub coded_width: Option<f64>,
+    pub coded_height: Option<f64>,
+    pub display_aspect_width: Option<f64>,
+    pub display_aspect_height: Option<f64>,
+    pub color_space: Option<VideoColorSpaceInit>,
+    #[napi(ts_type = "HardwareAcceleration")]
+    pub hardware_acceleration: Option<String>,
+    pub optimize_for_latency: Option<bool>,
+}
+
+/// `VideoEncoderEncodeOptions`' per-codec member: `{quantizer}`.
+#[napi(object, object_to_js = false)]
+pub struct QuantizerOptions {
+    pub quantizer: Option<f64>,
+}
+
+/// `VideoEncoderEncodeOptions`.
+#[napi(object, object_to_js = false)]
+#[derive(Default)]
+pub struct VideoEncoderEncodeOptions {
+    pub key_frame: Option<bool>,
+    pub avc: Option<QuantizerOptions>,
+    pub hevc: Option<QuantizerOptions>,
+    pub vp9: Option<QuantizerOptions>,
+    pub av1: Option<QuantizerOptions>,
+}
+
+/// `SvcOutputMetadata`.
+#[napi(object, object_from_js = false)]
+pub struct SvcOutputMetadata {
+    pub temporal_layer_id: u32,
+}
+
+/// `EncodedVideoChunkMetadata`: the decoder config on the first chunk after each
+/// configure, and the temporal layer when a scalability mode is on.
+#[napi(object, object_from_js = false)]
+pub struct EncodedVideoChunkMetadata {
+    pub decoder_config: Option<VideoDecoderConfig>,
+    pub svc: Option<SvcOutputMetadata>,
+}
+
+/// `VideoEncoderSupport` / `VideoDecoderSupport`.
+#[napi(object, object_from_js = false)]
+pub struct VideoEncoderSupport {
+    pub supported: bool,
+    pub config: VideoEncoderConfig,
+}
+
+#[napi(object, object_from_js = false)]
+pub struct VideoDecoderSupport {
+    pub supported: bool,
+    pub config: VideoDecoderConfig,
+}
+
+fn hardware(value: Option<&str>) -> Result<HardwareAcceleration> {
+    match value {
+        None | Some("no-preference") => Ok(HardwareAcceleration::NoPreference),
+        Some("prefer-hardware") => Ok(HardwareAcceleration::PreferHardware),
+        Some("prefer-software") => Ok(HardwareAcceleration::PreferSoftware),
+        Some(other) => Err(EngineError::type_error(format!("'{other}' is not a valid HardwareAcceleration"))),
+    }
+}
+
+fn codec_string(codec: &str) -> Result<&str> {
+    let trimmed = codec.trim();
+    if trimmed.is_empty() {
+        return Err(EngineError::type_error("codec must not be empty"));
+    }
+    Ok(trimmed)
+}
+
+/// Non-zero `[EnforceRange] unsigned long`.
+fn dimension(value: f64, what: &str) -> Result<u32> {
+    match options::enforce_u32(value, what)? {
+        0 => Err(EngineError::type_error(format!("{what} must be non-zero"))),
+        v => Ok(v),
+    }
+}
+
+fn optional_pair(a: Option<f64>, b: Option<f64>, names: (&str, &str)) -> Result<Option<(u32, u32)>> {
+    match (a, b) {
+        (None, None) => Ok(None),
+        (Some(a), Some(b)) => Ok(Some((dimension(a, names.0)?, dimension(b, names.1)?))),
+        _ => Err(EngineError::type_error(format!("{} and {} must be given together", names.0, names.1))),
+    }
+}
+
+/// The encoder configuration, in two steps as `configure()` needs them: a `TypeError`
+/// for an invalid dictionary first, then `NotSupported` for a valid one we cannot do.
+pub fn encoder_config(config: &VideoEncoderConfig) -> Result<Result<EngineEncoderConfig>> {
+    let codec = codec_string(&config.codec)?;
+    let width = dimension(config.width, "width")?;
+    let height = dimension(config.height, "height")?;
+    let display = optional_pair(config.display_width, config.display_height, ("displayWidth", "displayHeight"))?;
+    let bitrate = config
+        .bitrate
+        .map(|b| {
+            if b.is_finite() && b > 0.0 {
+                Ok(b as u64)
+            } else {
+                Err(EngineError::type_error("bitrate must be positive"))
+            }
+        })
+        .transpose()?;
+    if let Some(fps) = config.framerate {
+        if !(fps.is_finite() && fps > 0.0) {
+            return Err(EngineError::type_error("framerate must be a positive number"));
+        }
+    }
+    let hardware_acceleration = hardware(config.hardware_acceleration.as_deref())?;
+    let bitrate_mode = match config.bitrate_mode.as_deref() {
+        None | Some("variable") => BitrateMode::Variable,
+        Some("constant") => BitrateMode::Constant,
+        Some("quantizer") => BitrateMode::Quantizer,
+        Some(other) => return Err(EngineError::type_error(format!("'{other}' is not a valid bitrateMode"))),
+    };
+    let latency_mode = match config.latency_mode.as_deref() {
+        None | Some("quality") => LatencyMode::Quality,
+        Some("realtime") => LatencyMode::Realtime,
+        Some(other) => return Err(EngineError::type_error(format!("'{other}' is not a valid LatencyMode"))),
+    };
+    match config.alpha.as_deref() {
+        None | Some("discard") | Some("keep") => {}
+        Some(other) => return Err(EngineError::type_error(format!("'{other}' is not a valid AlphaOption"))),
+    }
+    let format = match (config.avc.as_ref(), config.hevc.as_ref()) {
+        (Some(BitstreamFormatConfig { format: Some(f) }), _) | (_, Some(BitstreamFormatConfig { format: Some(f) })) => {
+            match f.as_str() {
+                "avc" | "hevc" => BitstreamFormat::LengthPrefixed,
+                "annexb" => BitstreamFormat::AnnexB,
+                other => return Err(EngineError::type_error(format!("'{other}' is not a valid bitstream format"))),
+            }
+        }
+        _ => BitstreamFormat::LengthPrefixed,
+    };
+    let supported = || -> Result<EngineEncoderConfig> {
+        if config.alpha.as_deref() == Some("keep") {
+            return Err(EngineError::not_supported("encoding alpha is not supported"));
+        }
+        let mut engine = EngineEncoderConfig::new(parse_video_codec(codec)?, width, height);
+        engine.display_width = display.map(|d| d.0);
+        engine.display_height = display.map(|d| d.1);
+        engine.bitrate = bitrate;
+        engine.framerate = config.framerate;
+        engine.hardware_acceleration = hardware_acceleration;
+        engine.scalability_mode = config.scalability_mode.clone();
+        engine.bitrate_mode = bitrate_mode;
+        engine.latency_mode = latency_mode;
+        engine.format = format;
+        engine.content_hint = config.content_hint.clone();
+        Ok(engine)
+    };
+    Ok(supported())
+}
+
+/// The decoder configuration: `TypeError` for an invalid dictionary, then the inner
+/// result says whether it is supported.
+pub fn decoder_config(env: &Env, config: &VideoDecoderConfig) -> Result<Result<EngineDecoderConfig>> {
+    let codec = codec_string(&config.codec)?;
+    let coded = optional_pair(config.coded_width, config.coded_height, ("codedWidth", "codedHeight"))?;
+    let aspect = optional_pair(
+        config.display_aspect_width,
+        config.display_aspect_height,
+        ("displayAspectWidth", "displayAspectHeight"),
+    )?;
+    let description = match config.description {
+        Some(handle) => {
+            let source = BufferSource::from_value(env, handle.0)?;
+            // SAFETY: no JS runs while the slice is alive; the bytes are copied.
+            Some(unsafe { source.as_slice() }.to_vec())
+        }
+        None => None,
+    };
+    let color_space = config.color_space.as_ref().map(options::color_space).transpose()?;
+    let hardware_acceleration = hardware(config.hardware_acceleration.as_deref())?;
+    let supported = || -> Result<EngineDecoderConfig> {
+        let mut engine = EngineDecoderConfig::new(parse_video_codec(codec)?);
+        engine.description = description;
+        engine.coded_width = coded.map(|c| c.0);
+        engine.coded_height = coded.map(|c| c.1);
+        engine.display_aspect_width = aspect.map(|a| a.0);
+        engine.display_aspect_height = aspect.map(|a| a.1);
+        engine.color_space = color_space;
+        engine.hardware_acceleration = hardware_acceleration;
+        engine.optimize_for_latency = config.optimize_for_latency.unwrap_or(false);
+        Ok(engine)
+    };
+    Ok(supported())
+}
+
+/// A fresh ArrayBuffer holding `bytes`.
+pub fn array_buffer(env: &Env, bytes: &[u8]) -> napi::Result<JsHandle> {
+    let (buffer, mut view) = crate::anchor::allocate(env, bytes.len())?;
+    engine::Memory::bytes_mut(&mut view).copy_from_slice(bytes);
+    Ok(JsHandle(buffer))
+}
+
+/// The `decoderConfig` an encoder reports, as the dictionary a decoder accepts.
+pub fn decoder_config_to_js(env: &Env, config: &EngineDecoderConfig) -> napi::Result<VideoDecoderConfig> {
+    let color_space = config.color_space.as_ref().map(|cs| VideoColorSpaceInit {
+        primaries: cs.primaries.map(|p| p.as_str().to_string()),
+        transfer: cs.transfer.map(|t| t.as_str().to_string()),
+        matrix: cs.matrix.map(|m| m.as_str().to_string()),
+        full_range: cs.full_range,
+    });
+    Ok(VideoDecoderConfig {
+        codec: config.codec.to_string(),
+        description: config.description.as_deref().map(|d| array_buffer(env, d)).transpose()?,
+        coded_width: config.coded_width.map(f64::from),
+        coded_height: config.coded_height.map(f64::from),
+        display_aspect_width: config.display_aspect_width.map(f64::from),
+        display_aspect_height: config.display_aspect_height.map(f64::from),
+        color_space,
+        hardware_acceleration: None,
+        optimize_for_latency: None,
+    })
+}
+
+/// `isConfigSupported()`'s copy of a decoder config: the recognised members, with the
+/// description copied into a new buffer.
+pub fn clone_decoder_config(env: &Env, config: &VideoDecoderConfig) -> napi::Result<VideoDecoderConfig> {
+    let description = match config.description {
+        Some(handle) => match BufferSource::from_value(env, handle.0) {
+            // SAFETY: no JS runs while the slice is alive; the bytes are copied.
+            Ok(source) => Some(array_buffer(env, unsafe { source.as_slice() })?),
+            Err(_) => None,
+        },
+        None => None,
+    };
+    Ok(VideoDecoderConfig {
+        codec: config.codec.clone(),
+        description,
+        coded_width: config.coded_width,
+        coded_height: config.coded_height,
+        display_aspect_width: config.display_aspect_width,
+        display_aspect_height: config.display_aspect_height,
+        color_space: config.color_space.clone(),
+        hardware_acceleration: config.hardware_acceleration.clone(),
+        optimize_for_latency: config.optimize_for_latency,
+    })
+}
+
+/// Converts a Rust value for JS (objects built here, on the JS thread).
+pub fn to_value<T: ToNapiValue>(env: &Env, value: T) -> napi::Result<napi_value> {
+    // SAFETY: converting an owned value on the JS thread.
+    unsafe { T::to_napi_value(env.raw(), value) }
+}
+
+/// Returns a promise settled with `support` (used by both `isConfigSupported`s).
+pub fn support_promise<T: ToNapiValue>(env: &Env, support: Result<T>) -> napi::Result<napi_value> {
+    let value = match support {
+        Ok(support) => Ok(to_value(env, support)?),
+        Err(e) => Err(e),
+    };
+    js::settled_promise(env, value)
+}

@@ -1,0 +1,264 @@
+//! `VideoEncoder` (https://w3c.github.io/webcodecs/#videoencoder-interface): frames in,
+//! `EncodedVideoChunk`s and their metadata out, over the shared `CodecQueue`.
+
+use std::sync::atomic::AtomicI64;
+use std::sync::Arc;
+
+use engine::pixel::Rect;
+use engine::video::{EncodedPacket, VideoEncoder as EncoderSession, VideoEncoderConfig as EngineConfig};
+use engine::EngineError;
+use napi::bindgen_prelude::{ClassInstance, JavaScriptClassExt, This, Uint8Array};
+use napi::sys::napi_value;
+use napi::{Env, JsValue};
+use napi_derive::napi;
+
+use crate::codec_options::{
+    self, EncodedVideoChunkMetadata, SvcOutputMetadata, VideoEncoderConfig, VideoEncoderEncodeOptions,
+    VideoEncoderSupport,
+};
+use crate::codec_queue::{Codec, CodecQueue, Gate};
+use crate::counters::VIDEO_ENCODERS;
+use crate::encoded_chunk::{ChunkBytes, ChunkData, ChunkType, EncodedVideoChunk};
+use crate::error::OrThrow;
+use crate::js::{self, JsHandle};
+use crate::video_frame::{Pixels, VideoFrame};
+
+/// One `encode()` call on its way to the worker: the frame's pixels (shared, not
+/// copied) and what to do with them.
+pub struct EncodeRequest {
+    pixels: Arc<Pixels>,
+    /// Keeps a frame's ArrayBuffer alive while the worker reads it (see `anchor`).
+    _keepalive: Option<Uint8Array>,
+    rect: Rect,
+    timestamp: i64,
+    duration: Option<i64>,
+    key_frame: bool,
+    quantizer: Option<u32>,
+}
+
+struct VideoEncoding;
+
+impl Codec for VideoEncoding {
+    type Config = EngineConfig;
+    type Input = EncodeRequest;
+    type Output = EncodedPacket;
+    type Session = EncoderSession;
+
+    const NAME: &'static str = "VideoEncoder";
+    const GATE: Gate = Gate::Inputs;
+
+    fn counter() -> &'static AtomicI64 {
+        &VIDEO_ENCODERS
+    }
+
+    fn open(config: EngineConfig) -> Result<EncoderSession, EngineError> {
+        EncoderSession::new(config)
+    }
+
+    fn process(
+        session: &mut EncoderSession,
+        input: EncodeRequest,
+        emit: &mut dyn FnMut(EncodedPacket),
+    ) -> Result<(), EngineError> {
+        let packets = session.encode_rect(
+            &input.pixels.buffer,
+            input.rect,
+            input.timestamp,
+            input.duration,
+            input.key_frame,
+            input.quantizer,
+        )?;
+        packets.into_iter().for_each(emit);
+        Ok(())
+    }
+
+    fn flush(session: &mut EncoderSession, emit: &mut dyn FnMut(EncodedPacket)) -> Result<(), EngineError> {
+        session.flush()?.into_iter().for_each(emit);
+        Ok(())
+    }
+
+    fn to_js(env: &Env, packet: EncodedPacket) -> napi::Result<Vec<napi_value>> {
+        let metadata = EncodedVideoChunkMetadata {
+            decoder_config: packet
+                .decoder_config
+                .as_ref()
+                .map(|c| codec_options::decoder_config_to_js(env, c))
+                .transpose()?,
+            svc: packet.temporal_layer_id.map(|temporal_layer_id| SvcOutputMetadata { temporal_layer_id }),
+        };
+        let chunk = EncodedVideoChunk {
+            chunk: ChunkData {
+                kind: if packet.key { ChunkType::Key } else { ChunkType::Delta },
+                timestamp: packet.timestamp_us,
+                duration: packet.duration_us,
+                data: Arc::new(ChunkBytes::Owned(packet.data)),
+            },
+        };
+        Ok(vec![chunk.into_instance(env)?.value, codec_options::to_value(env, metadata)?])
+    }
+}
+
+/// Encodes VideoFrames with FFmpeg (libx264, libx265, libvpx, SVT-AV1/libaom).
+#[napi]
+pub struct VideoEncoder {
+    queue: CodecQueue<VideoEncoding>,
+    /// Bitrate mode of the active configuration: per-frame quantizers apply in "quantizer".
+    quantizer_mode: bool,
+}
+
+#[napi]
+impl VideoEncoder {
+    #[napi(constructor)]
+    pub fn new(env: Env, this: This, #[napi(ts_arg_type = "VideoEncoderInit")] init: JsHandle) -> napi::Result<Self> {
+        let queue = CodecQueue::new(&env, this.object.raw(), init.0).or_throw(&env)?;
+        Ok(Self { queue, quantizer_mode: false })
+    }
+
+    #[napi(getter, ts_return_type = "CodecState")]
+    pub fn state(&self) -> &'static str {
+        self.queue.state().as_str()
+    }
+
+    #[napi(getter)]
+    pub fn encode_queue_size(&self) -> u32 {
+        self.queue.queue_size()
+    }
+
+    #[napi(getter, ts_return_type = "((event: Event) => void) | null")]
+    pub fn ondequeue(&self, env: Env) -> napi::Result<napi_value> {
+        self.queue.ondequeue(&env)
+    }
+
+    #[napi(setter)]
+    pub fn set_ondequeue(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "((event: Event) => void) | null")] handler: JsHandle,
+    ) -> napi::Result<()> {
+        self.queue.set_ondequeue(&env, handler.0)
+    }
+
+    /// Adds a listener for "dequeue" events.
+    #[napi]
+    pub fn add_event_listener(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "'dequeue'")] kind: String,
+        #[napi(ts_arg_type = "(event: Event) => void")] listener: JsHandle,
+    ) -> napi::Result<()> {
+        self.queue.listen(&env, &kind, listener.0, true)
+    }
+
+    #[napi]
+    pub fn remove_event_listener(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "'dequeue'")] kind: String,
+        #[napi(ts_arg_type = "(event: Event) => void")] listener: JsHandle,
+    ) -> napi::Result<()> {
+        self.queue.listen(&env, &kind, listener.0, false)
+    }
+
+    /// Configures (or reconfigures) the encoder. An invalid config throws TypeError; an
+    /// unsupported one closes the encoder with NotSupportedError on the error callback.
+    #[napi]
+    pub fn configure(
+        &mut self,
+        env: Env,
+        #[napi(ts_arg_type = "VideoEncoderConfig")] config: JsHandle,
+    ) -> napi::Result<()> {
+        let config: VideoEncoderConfig = js::dict(&env, config.0)?;
+        let parsed = codec_options::encoder_config(&config).or_throw(&env)?;
+        if self.queue.state() == crate::codec_queue::CodecState::Closed {
+            return Err(EngineError::InvalidState("VideoEncoder is closed".into())).or_throw(&env);
+        }
+        match parsed {
+            Ok(engine) => {
+                self.quantizer_mode = engine.bitrate_mode == engine::video::BitrateMode::Quantizer;
+                self.queue.configure(&env, engine).or_throw(&env)
+            }
+            Err(unsupported) => {
+                self.queue.configure_failed(&env, unsupported);
+                Ok(())
+            }
+        }
+    }
+
+    /// Queues `frame` for encoding. The frame may be closed right after this returns.
+    #[napi]
+    pub fn encode(
+        &self,
+        env: Env,
+        frame: ClassInstance<VideoFrame>,
+        #[napi(ts_arg_type = "VideoEncoderEncodeOptions")] options: Option<JsHandle>,
+    ) -> napi::Result<()> {
+        let options: VideoEncoderEncodeOptions = match options {
+            Some(options) => js::dict(&env, options.0)?,
+            None => VideoEncoderEncodeOptions::default(),
+        };
+        let request = self.request(&env, &frame, frame.value, &options).or_throw(&env)?;
+        let permit = self.queue.acquire_input_permit().or_throw(&env)?;
+        self.queue.enqueue(&env, request, Some(permit)).or_throw(&env)
+    }
+
+    /// Resolves once every frame queued before it was encoded and delivered.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn flush(&self, env: Env) -> napi::Result<napi_value> {
+        self.queue.flush(&env)
+    }
+
+    #[napi]
+    pub fn reset(&self, env: Env) -> napi::Result<()> {
+        self.queue.reset(&env).or_throw(&env)
+    }
+
+    #[napi]
+    pub fn close(&self, env: Env) -> napi::Result<()> {
+        self.queue.close(&env).or_throw(&env)
+    }
+
+    /// Whether this build of FFmpeg can encode `config`.
+    #[napi(ts_args_type = "config: VideoEncoderConfig", ts_return_type = "Promise<VideoEncoderSupport>")]
+    pub fn is_config_supported(env: Env, config: JsHandle) -> napi::Result<napi_value> {
+        let support = js::dict_value::<VideoEncoderConfig>(&env, config.0).and_then(|config| {
+            let supported = codec_options::encoder_config(&config)?.and_then(EncoderSession::new).is_ok();
+            Ok(VideoEncoderSupport { supported, config })
+        });
+        codec_options::support_promise(&env, support)
+    }
+}
+
+impl VideoEncoder {
+    fn request(
+        &self,
+        env: &Env,
+        frame: &VideoFrame,
+        frame_value: napi_value,
+        options: &VideoEncoderEncodeOptions,
+    ) -> Result<EncodeRequest, EngineError> {
+        self.queue.check_configured()?;
+        let state = frame.open()?;
+        let keepalive = match crate::anchor::buffer_of(env, frame_value) {
+            Ok(Some(buffer)) => {
+                Some(js::uint8_array(env, buffer, 0, 0).map_err(|e| EngineError::type_error(e.reason))?)
+            }
+            _ => None,
+        };
+        let quantizer = [&options.avc, &options.hevc, &options.vp9, &options.av1]
+            .into_iter()
+            .flatten()
+            .find_map(|q| q.quantizer)
+            .filter(|_| self.quantizer_mode)
+            .map(|q| crate::options::enforce_u32(q, "quantizer"))
+            .transpose()?;
+        Ok(EncodeRequest {
+            pixels: state.pixels.clone(),
+            _keepalive: keepalive,
+            rect: state.visible_rect,
+            timestamp: frame.timestamp(),
+            duration: frame.duration(),
+            key_frame: options.key_frame.unwrap_or(false),
+            quantizer,
+        })
+    }
+}
