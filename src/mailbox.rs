@@ -19,8 +19,10 @@ use std::sync::{Arc, Mutex};
 use napi::sys;
 use napi::{Env, Status};
 
+type Handler<T> = Box<dyn FnMut(&Env, T)>;
+
 struct Context<T> {
-    handler: Box<dyn FnMut(&Env, T)>,
+    handler: Handler<T>,
     gone: Arc<Mutex<bool>>,
 }
 
