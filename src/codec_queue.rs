@@ -487,6 +487,12 @@ impl<C: Codec> Core<C> {
     }
 }
 
+/// An open engine session and the generation it was configured in.
+struct Session<C: Codec> {
+    generation: u64,
+    inner: C::Session,
+}
+
 /// The worker thread's half: owns the engine session and runs commands in order.
 struct Worker<C: Codec> {
     commands: Receiver<Command<C>>,
@@ -497,7 +503,7 @@ struct Worker<C: Codec> {
 
 impl<C: Codec> Worker<C> {
     fn run(self) {
-        let mut session: Option<C::Session> = None;
+        let mut session: Option<Session<C>> = None;
         while let Ok(command) = self.commands.recv() {
             let outcome =
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.execute(&mut session, command)));
@@ -518,23 +524,32 @@ impl<C: Codec> Worker<C> {
         generation == self.generation.load(Ordering::SeqCst)
     }
 
-    fn execute(&self, session: &mut Option<C::Session>, command: Command<C>) {
+    fn execute(&self, session: &mut Option<Session<C>>, command: Command<C>) {
         match command {
-            Command::Configure { generation, config } if self.current(generation) => match C::open(config) {
-                Ok(opened) => *session = Some(opened),
-                Err(error) => {
-                    *session = None;
-                    self.mailbox.send(Event::Error { generation, error });
+            Command::Configure { generation, config } if self.current(generation) => {
+                // A reconfigure first delivers what the old session still holds; a session
+                // from before a reset is dropped with whatever it holds.
+                if let Some(mut old) = session.take().filter(|old| old.generation == generation) {
+                    if let Err(error) = C::flush(&mut old.inner, &mut |output| self.emit(generation, output)) {
+                        self.mailbox.send(Event::Error { generation, error });
+                        return;
+                    }
                 }
-            },
+                match C::open(config) {
+                    Ok(inner) => *session = Some(Session { generation, inner }),
+                    Err(error) => {
+                        self.mailbox.send(Event::Error { generation, error });
+                    }
+                }
+            }
             Command::Fail { generation, error } if self.current(generation) => {
                 *session = None;
                 self.mailbox.send(Event::Error { generation, error });
             }
             Command::Input { generation, input, permit } if self.current(generation) => {
                 self.mailbox.send(Event::Dequeued { generation });
-                let Some(open) = session.as_mut() else { return };
-                let result = C::process(open, input, &mut |output| self.emit(generation, output));
+                let Some(open) = session.as_mut().filter(|open| open.generation == generation) else { return };
+                let result = C::process(&mut open.inner, input, &mut |output| self.emit(generation, output));
                 // The input is consumed: its permit (encoders) goes back now.
                 drop(permit);
                 if let Err(error) = result {
@@ -543,8 +558,8 @@ impl<C: Codec> Worker<C> {
                 }
             }
             Command::Flush { generation, id } if self.current(generation) => {
-                let result = match session.as_mut() {
-                    Some(open) => C::flush(open, &mut |output| self.emit(generation, output)),
+                let result = match session.as_mut().filter(|open| open.generation == generation) {
+                    Some(open) => C::flush(&mut open.inner, &mut |output| self.emit(generation, output)),
                     None => Ok(()),
                 };
                 match result {

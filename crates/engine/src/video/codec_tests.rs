@@ -336,3 +336,29 @@ fn garbage_and_delta_only_input_never_panics() {
     }
     assert_eq!(decode_error(&avc, &[(Vec::new(), true)]).unwrap().name(), "EncodingError");
 }
+
+/// Runs `f` on a thread and fails if it does not return within `secs`.
+fn within(secs: u64, what: &str, f: impl FnOnce() + Send + 'static) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        f();
+        let _ = tx.send(());
+    });
+    assert!(rx.recv_timeout(std::time::Duration::from_secs(secs)).is_ok(), "{what} did not return");
+}
+
+#[test]
+fn encoders_drop_promptly_unused_or_mid_stream() {
+    for codec in ["avc1.42001f", "hvc1.1.6.L93.B0", "vp8", "vp09.00.10.08", "av01.0.04M.08"] {
+        within(20, &format!("dropping an unused {codec} encoder"), move || {
+            drop(encoder(codec, LatencyMode::Quality, BitstreamFormat::AnnexB))
+        });
+        within(20, &format!("dropping a {codec} encoder mid-stream"), move || {
+            let mut enc = encoder(codec, LatencyMode::Quality, BitstreamFormat::AnnexB);
+            for i in 0..5 {
+                enc.encode(&source(i), i as i64 * FRAME_US, Some(FRAME_US), i == 0, None).unwrap();
+            }
+            drop(enc);
+        });
+    }
+}

@@ -366,6 +366,30 @@ pub struct VideoEncoder {
     active_config: Option<VideoDecoderConfig>,
 }
 
+impl Drop for VideoEncoder {
+    /// SVT-AV1's deinit waits forever for the end of a stream that it was never sent, and
+    /// an end-of-stream with no picture before it waits too: give it a picture if it had
+    /// none, the end, and drain before FFmpeg frees the context. Other encoders free
+    /// promptly as they are.
+    fn drop(&mut self) {
+        if self.name != "libsvtav1" {
+            return;
+        }
+        let (pixel, w, h, unused) = (self.pixel, self.config.width, self.config.height, self.frames_in == 0);
+        if let Some(enc) = self.encoder.as_mut() {
+            if unused {
+                let mut blank = frame::Video::new(pixel, w, h);
+                blank.set_pts(Some(0));
+                let _ = enc.send_frame(&blank);
+            }
+            if enc.send_eof().is_ok() {
+                let mut packet = Packet::empty();
+                while enc.receive_packet(&mut packet).is_ok() {}
+            }
+        }
+    }
+}
+
 impl VideoEncoder {
     /// Configures an encoder; `NotSupported` when this FFmpeg has no encoder for the codec
     /// or none accepts the config.

@@ -1,0 +1,192 @@
+// Synthetic video, codec round trips and quality measures for the codec specs.
+import { execFileSync } from 'node:child_process'
+
+import {
+  EncodedVideoChunk,
+  VideoDecoder,
+  VideoEncoder,
+  VideoFrame,
+  type EncodedVideoChunkMetadata,
+  type VideoDecoderConfig,
+  type VideoEncoderConfig,
+} from '../../index.js'
+
+/** An I420 frame of a moving pattern: diagonal luma ramp, a bright square sliding right, flat chroma tints. */
+export function patternI420(width: number, height: number, index: number): Uint8Array {
+  const cw = Math.ceil(width / 2)
+  const ch = Math.ceil(height / 2)
+  const data = new Uint8Array(width * height + 2 * cw * ch)
+  const box = Math.floor(Math.min(width, height) / 4)
+  const bx = (index * 4) % Math.max(1, width - box)
+  const by = Math.floor(height / 3)
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const inBox = x >= bx && x < bx + box && y >= by && y < by + box
+      data[y * width + x] = inBox ? 220 : 32 + Math.floor(((x + y) * 160) / (width + height))
+    }
+  }
+  data.fill(100, width * height, width * height + cw * ch)
+  data.fill(150, width * height + cw * ch)
+  return data
+}
+
+export function frameAt(width: number, height: number, index: number, fps = 30): VideoFrame {
+  return new VideoFrame(patternI420(width, height, index), {
+    format: 'I420',
+    codedWidth: width,
+    codedHeight: height,
+    timestamp: Math.round((index * 1e6) / fps),
+    duration: Math.round(1e6 / fps),
+  })
+}
+
+/** Luma PSNR in dB between two planes of the same size. */
+export function psnr(a: Uint8Array, b: Uint8Array): number {
+  let sum = 0
+  for (let i = 0; i < a.length; i++) {
+    const d = a[i] - b[i]
+    sum += d * d
+  }
+  const mse = sum / a.length
+  return mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse)
+}
+
+export interface Encoded {
+  chunks: EncodedVideoChunk[]
+  metadata: (EncodedVideoChunkMetadata | undefined)[]
+}
+
+export async function encodeClip(config: VideoEncoderConfig, count: number, keyEvery = 0): Promise<Encoded> {
+  const out: Encoded = { chunks: [], metadata: [] }
+  let failure: unknown
+  const encoder = new VideoEncoder({
+    output: (chunk, metadata) => {
+      out.chunks.push(chunk)
+      out.metadata.push(metadata)
+    },
+    error: (e) => (failure = e),
+  })
+  encoder.configure(config)
+  for (let i = 0; i < count; i++) {
+    const frame = frameAt(config.width, config.height, i)
+    encoder.encode(frame, { keyFrame: i === 0 || (keyEvery > 0 && i % keyEvery === 0) })
+    frame.close()
+  }
+  await encoder.flush()
+  encoder.close()
+  if (failure) throw failure
+  return out
+}
+
+export interface Decoded {
+  timestamps: number[]
+  luma: Uint8Array[]
+  formats: string[]
+  sizes: [number, number][]
+}
+
+/** Decodes `chunks`, reading each frame's visible luma (as I420/first plane) and closing it. */
+export async function decodeClip(config: VideoDecoderConfig, chunks: EncodedVideoChunk[]): Promise<Decoded> {
+  const out: Decoded = { timestamps: [], luma: [], formats: [], sizes: [] }
+  const pending: Promise<void>[] = []
+  let failure: unknown
+  const decoder = new VideoDecoder({
+    output: (frame) => {
+      out.timestamps.push(frame.timestamp)
+      out.formats.push(frame.format ?? 'closed')
+      out.sizes.push([frame.displayWidth, frame.displayHeight])
+      const size = frame.allocationSize()
+      const copy = new Uint8Array(size)
+      const lumaBytes = frame.visibleRect!.width * frame.visibleRect!.height
+      pending.push(
+        frame.copyTo(copy).then(() => {
+          out.luma.push(copy.subarray(0, lumaBytes))
+          frame.close()
+        }),
+      )
+    },
+    error: (e) => (failure = e),
+  })
+  decoder.configure(config)
+  for (const chunk of chunks) decoder.decode(chunk)
+  await decoder.flush()
+  decoder.close()
+  await Promise.all(pending)
+  if (failure) throw failure
+  return out
+}
+
+export function lumaOf(width: number, height: number, index: number): Uint8Array {
+  return patternI420(width, height, index).subarray(0, width * height)
+}
+
+export function hasTool(name: string): boolean {
+  try {
+    execFileSync(name, ['-version'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Concatenates chunk bytes (an Annex B elementary stream when the chunks are Annex B). */
+export function concatChunks(chunks: EncodedVideoChunk[]): Uint8Array {
+  const total = chunks.reduce((n, c) => n + c.byteLength, 0)
+  const out = new Uint8Array(total)
+  let offset = 0
+  for (const chunk of chunks) {
+    chunk.copyTo(out.subarray(offset))
+    offset += chunk.byteLength
+  }
+  return out
+}
+
+/** An IVF file (VP8/VP9/AV1) from chunks. */
+export function ivf(fourcc: string, width: number, height: number, chunks: EncodedVideoChunk[]): Uint8Array {
+  const header = Buffer.alloc(32)
+  header.write('DKIF', 0)
+  header.writeUInt16LE(0, 4)
+  header.writeUInt16LE(32, 6)
+  header.write(fourcc, 8)
+  header.writeUInt16LE(width, 12)
+  header.writeUInt16LE(height, 14)
+  header.writeUInt32LE(1_000_000, 16)
+  header.writeUInt32LE(1, 20)
+  header.writeUInt32LE(chunks.length, 24)
+  const parts: Buffer[] = [header]
+  for (const chunk of chunks) {
+    const frameHeader = Buffer.alloc(12)
+    frameHeader.writeUInt32LE(chunk.byteLength, 0)
+    frameHeader.writeBigUInt64LE(BigInt(chunk.timestamp), 4)
+    const data = Buffer.alloc(chunk.byteLength)
+    chunk.copyTo(data)
+    parts.push(frameHeader, data)
+  }
+  return Buffer.concat(parts)
+}
+
+/** Frames of an IVF file: [pts, bytes]. */
+export function parseIvf(file: Uint8Array): [number, Uint8Array][] {
+  const view = Buffer.from(file.buffer, file.byteOffset, file.byteLength)
+  const headerSize = view.readUInt16LE(6)
+  const frames: [number, Uint8Array][] = []
+  let offset = headerSize
+  while (offset + 12 <= view.length) {
+    const size = view.readUInt32LE(offset)
+    const pts = Number(view.readBigUInt64LE(offset + 4))
+    frames.push([pts, file.subarray(offset + 12, offset + 12 + size)])
+    offset += 12 + size
+  }
+  return frames
+}
+
+/** Splits an Annex B H.264 stream with access unit delimiters into access units. */
+export function splitAtAud(stream: Uint8Array): Uint8Array[] {
+  const starts: number[] = []
+  for (let i = 0; i + 4 < stream.length; i++) {
+    if (stream[i] === 0 && stream[i + 1] === 0 && stream[i + 2] === 0 && stream[i + 3] === 1 && (stream[i + 4] & 0x1f) === 9) {
+      starts.push(i)
+    }
+  }
+  return starts.map((s, i) => stream.subarray(s, starts[i + 1] ?? stream.length))
+}

@@ -1,0 +1,436 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { afterAll, describe, expect, it } from 'vitest'
+
+import { EncodedVideoChunk, getCounters, VideoDecoder, VideoEncoder, VideoFrame, type VideoEncoderConfig } from '../index.js'
+import { expectRejectsNamed, expectThrowsNamed } from './helpers/errors.js'
+import { assertNoLeaks } from './helpers/leak-check.js'
+import { concatChunks, decodeClip, encodeClip, frameAt, ivf, lumaOf, parseIvf, patternI420, psnr, splitAtAud } from './helpers/video.js'
+
+const work = mkdtempSync(join(tmpdir(), 'webcodecs-video-'))
+afterAll(async () => {
+  rmSync(work, { recursive: true, force: true })
+  await assertNoLeaks()
+})
+
+const codecs = [
+  { name: 'H.264', codec: 'avc1.42001f' },
+  { name: 'HEVC', codec: 'hvc1.1.6.L93.B0' },
+  { name: 'VP8', codec: 'vp8' },
+  { name: 'VP9', codec: 'vp09.00.10.08' },
+  { name: 'AV1', codec: 'av01.0.04M.08' },
+]
+
+const sizes: [number, number][] = [
+  [320, 240],
+  [1280, 720],
+]
+
+function config(codec: string, width = 320, height = 240, extra: Partial<VideoEncoderConfig> = {}): VideoEncoderConfig {
+  return { codec, width, height, bitrate: width * height * 8, framerate: 30, ...extra }
+}
+
+const noop = () => {}
+
+/** Waits until `predicate` holds, polling the event loop (bounded). */
+async function until(predicate: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!predicate()) {
+    if (Date.now() > end) throw new Error('timed out')
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
+
+describe('round trips', () => {
+  for (const { name, codec } of codecs) {
+    for (const [width, height] of sizes) {
+      it(`${name} ${width}x${height}: 60 frames decode at >= 30 dB with their timestamps`, async () => {
+        const encoded = await encodeClip(config(codec, width, height), 60)
+        expect(encoded.chunks).toHaveLength(60)
+        expect(encoded.chunks[0].type).toBe('key')
+        const decoderConfig = encoded.metadata[0]?.decoderConfig
+        expect(decoderConfig).toBeDefined()
+        expect(decoderConfig!.codedWidth).toBe(width)
+        expect(decoderConfig!.codedHeight).toBe(height)
+        expect(decoderConfig!.codec.slice(0, 4)).toBe(codec.slice(0, 4))
+
+        const decoded = await decodeClip(decoderConfig!, encoded.chunks)
+        expect(decoded.luma).toHaveLength(60)
+        expect(decoded.timestamps).toEqual(Array.from({ length: 60 }, (_, i) => Math.round((i * 1e6) / 30)))
+        expect(decoded.formats.every((f) => f === 'I420')).toBe(true)
+        expect(decoded.sizes[0]).toEqual([width, height])
+        const worst = Math.min(...decoded.luma.map((luma, i) => psnr(luma, lumaOf(width, height, i))))
+        expect(worst).toBeGreaterThanOrEqual(30)
+      })
+    }
+  }
+})
+
+describe('B-frames', () => {
+  it('carries timestamps through reordering (H.264 High profile)', async () => {
+    const encoded = await encodeClip(config('avc1.64001f', 320, 240, { latencyMode: 'quality' }), 30)
+    const inDecodeOrder = encoded.chunks.map((c) => c.timestamp)
+    // B-frames put chunks out of presentation order...
+    expect(inDecodeOrder).not.toEqual([...inDecodeOrder].sort((a, b) => a - b))
+    // ...and the decoder puts the frames back, each with its own timestamp.
+    const decoded = await decodeClip(encoded.metadata[0]!.decoderConfig!, encoded.chunks)
+    expect(decoded.timestamps).toEqual(Array.from({ length: 30 }, (_, i) => Math.round((i * 1e6) / 30)))
+    const worst = Math.min(...decoded.luma.map((luma, i) => psnr(luma, lumaOf(320, 240, i))))
+    expect(worst).toBeGreaterThanOrEqual(30)
+  })
+})
+
+describe('H.264 and HEVC bitstream formats', () => {
+  it('avc format: an avcC description and length-prefixed chunks', async () => {
+    const { chunks, metadata } = await encodeClip(config('avc1.42001f', 320, 240, { avc: { format: 'avc' } }), 5)
+    const description = new Uint8Array(metadata[0]!.decoderConfig!.description as ArrayBuffer)
+    expect(description[0]).toBe(1) // configurationVersion
+    expect(description[1]).toBe(0x42) // AVCProfileIndication: baseline
+    const first = new Uint8Array(chunks[0].byteLength)
+    chunks[0].copyTo(first)
+    const nalLength = (first[0] << 24) | (first[1] << 16) | (first[2] << 8) | first[3]
+    expect(nalLength).toBeGreaterThan(0)
+    expect(nalLength + 4).toBeLessThanOrEqual(first.length)
+  })
+
+  it('annexb format: start codes and no description', async () => {
+    const { chunks, metadata } = await encodeClip(config('avc1.42001f', 320, 240, { avc: { format: 'annexb' } }), 5)
+    expect(metadata[0]!.decoderConfig!.description).toBeUndefined()
+    const first = new Uint8Array(chunks[0].byteLength)
+    chunks[0].copyTo(first)
+    expect(Array.from(first.subarray(0, 4)).join()).toMatch(/^0,0,0,1|^0,0,1/)
+  })
+
+  it('hvc1 gives an hvcC description', async () => {
+    const { metadata } = await encodeClip(config('hvc1.1.6.L93.B0'), 3)
+    const description = new Uint8Array(metadata[0]!.decoderConfig!.description as ArrayBuffer)
+    expect(description[0]).toBe(1)
+    expect(description.length).toBeGreaterThan(23)
+  })
+})
+
+describe('VideoEncoder', () => {
+  it('throws TypeError without output and error callbacks', () => {
+    expectThrowsNamed(() => new VideoEncoder({} as never), 'TypeError')
+    expectThrowsNamed(() => new VideoEncoder({ output: noop } as never), 'TypeError')
+    expectThrowsNamed(() => new VideoEncoder({ output: 1, error: noop } as never), 'TypeError')
+  })
+
+  it('moves through unconfigured, configured and closed', () => {
+    const encoder = new VideoEncoder({ output: noop, error: noop })
+    expect(encoder.state).toBe('unconfigured')
+    expect(encoder.encodeQueueSize).toBe(0)
+    encoder.configure(config('vp8'))
+    expect(encoder.state).toBe('configured')
+    encoder.reset()
+    expect(encoder.state).toBe('unconfigured')
+    encoder.close()
+    expect(encoder.state).toBe('closed')
+    expectThrowsNamed(() => encoder.configure(config('vp8')), 'InvalidStateError')
+    expectThrowsNamed(() => encoder.reset(), 'InvalidStateError')
+    expectThrowsNamed(() => encoder.close(), 'InvalidStateError')
+  })
+
+  it('throws InvalidStateError for encode before configure and rejects flush', async () => {
+    const encoder = new VideoEncoder({ output: noop, error: noop })
+    const frame = frameAt(16, 16, 0)
+    expectThrowsNamed(() => encoder.encode(frame), 'InvalidStateError')
+    await expectRejectsNamed(encoder.flush(), 'InvalidStateError')
+    frame.close()
+    encoder.close()
+  })
+
+  it('throws InvalidStateError for a closed frame', () => {
+    const encoder = new VideoEncoder({ output: noop, error: noop })
+    encoder.configure(config('vp8'))
+    const frame = frameAt(16, 16, 0)
+    frame.close()
+    expectThrowsNamed(() => encoder.encode(frame), 'InvalidStateError')
+    encoder.close()
+  })
+
+  const invalid: [string, Partial<VideoEncoderConfig>][] = [
+    ['an empty codec', { codec: '  ' }],
+    ['width 0', { width: 0 }],
+    ['a negative height', { height: -2 }],
+    ['displayWidth without displayHeight', { displayWidth: 320 }],
+    ['an unknown bitrateMode', { bitrateMode: 'fast' as 'constant' }],
+    ['an unknown latencyMode', { latencyMode: 'now' as 'quality' }],
+    ['bitrate 0', { bitrate: 0 }],
+  ]
+  for (const [what, patch] of invalid) {
+    it(`configure throws TypeError for ${what}, and isConfigSupported rejects`, async () => {
+      const encoder = new VideoEncoder({ output: noop, error: noop })
+      const bad = { ...config('vp8'), ...patch }
+      expectThrowsNamed(() => encoder.configure(bad), 'TypeError')
+      expect(encoder.state).toBe('unconfigured')
+      await expectRejectsNamed(VideoEncoder.isConfigSupported(bad), 'TypeError')
+      encoder.close()
+    })
+  }
+
+  it('closes with NotSupportedError on the error callback for an unsupported codec', async () => {
+    let error: DOMException | undefined
+    const encoder = new VideoEncoder({ output: noop, error: (e) => (error = e) })
+    encoder.configure(config('bogus'))
+    expect(encoder.state).toBe('configured')
+    await until(() => error !== undefined)
+    expect(error!.name).toBe('NotSupportedError')
+    expect(encoder.state).toBe('closed')
+  })
+
+  it('isConfigSupported answers from what FFmpeg has and echoes the config', async () => {
+    for (const { codec } of codecs) {
+      const support = await VideoEncoder.isConfigSupported(config(codec))
+      expect(support.supported, codec).toBe(true)
+      expect(support.config.codec).toBe(codec)
+      expect(support.config.width).toBe(320)
+    }
+    expect((await VideoEncoder.isConfigSupported(config('bogus'))).supported).toBe(false)
+    expect((await VideoEncoder.isConfigSupported(config('avc1.zzzzzz'))).supported).toBe(false)
+    expect((await VideoEncoder.isConfigSupported(config('vp8', 320, 240, { hardwareAcceleration: 'prefer-hardware' }))).supported).toBe(false)
+  })
+
+  it('forces key frames on request', async () => {
+    const { chunks } = await encodeClip(config('avc1.42001f'), 30, 15)
+    expect(chunks.map((c, i) => [i, c.type]).filter(([, t]) => t === 'key').map(([i]) => i)).toEqual([0, 15])
+  })
+
+  it('fires dequeue events and returns encodeQueueSize to 0', async () => {
+    let events = 0
+    let listened = 0
+    const encoder = new VideoEncoder({ output: noop, error: noop })
+    encoder.ondequeue = () => events++
+    const listener = () => listened++
+    encoder.addEventListener('dequeue', listener)
+    encoder.configure(config('vp8'))
+    for (let i = 0; i < 5; i++) {
+      const frame = frameAt(320, 240, i)
+      encoder.encode(frame)
+      frame.close()
+    }
+    expect(encoder.encodeQueueSize).toBeGreaterThan(0)
+    await encoder.flush()
+    expect(encoder.encodeQueueSize).toBe(0)
+    expect(events).toBeGreaterThanOrEqual(1)
+    expect(listened).toBe(events)
+    encoder.removeEventListener('dequeue', listener)
+    encoder.ondequeue = null
+    expect(encoder.ondequeue).toBeNull()
+    encoder.close()
+  })
+
+  it('reset rejects a pending flush with AbortError and drops the work before it', async () => {
+    const timestamps: number[] = []
+    const encoder = new VideoEncoder({ output: (c) => timestamps.push(c.timestamp), error: noop })
+    encoder.configure(config('vp09.00.10.08'))
+    for (let i = 0; i < 20; i++) {
+      const frame = frameAt(320, 240, i)
+      encoder.encode(frame)
+      frame.close()
+    }
+    const flushed = encoder.flush()
+    encoder.reset()
+    await expectRejectsNamed(flushed, 'AbortError')
+    expect(encoder.encodeQueueSize).toBe(0)
+    const before = timestamps.length
+    encoder.configure(config('vp09.00.10.08'))
+    const frame = new VideoFrame(patternI420(320, 240, 1), { format: 'I420', codedWidth: 320, codedHeight: 240, timestamp: 5_000_000 })
+    encoder.encode(frame, { keyFrame: true })
+    frame.close()
+    await encoder.flush()
+    expect(timestamps.slice(before)).toEqual([5_000_000])
+    encoder.close()
+  })
+
+  it('close during work returns at once and delivers nothing more', async () => {
+    let outputs = 0
+    const encoder = new VideoEncoder({ output: () => outputs++, error: noop })
+    encoder.configure(config('av01.0.04M.08', 640, 480))
+    for (let i = 0; i < 20; i++) {
+      const frame = frameAt(640, 480, i)
+      encoder.encode(frame)
+      frame.close()
+    }
+    const flushed = encoder.flush()
+    const started = performance.now()
+    encoder.close()
+    expect(performance.now() - started).toBeLessThan(1000)
+    await expectRejectsNamed(flushed, 'AbortError')
+    const after = outputs
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(outputs).toBe(after)
+    expect(getCounters().inFlight).toBe(0)
+  })
+
+  it('reconfigures mid-stream with a new key frame and decoder config', async () => {
+    const sizes: number[] = []
+    const keys: boolean[] = []
+    const encoder = new VideoEncoder({
+      output: (chunk, metadata) => {
+        keys.push(chunk.type === 'key')
+        if (metadata?.decoderConfig) sizes.push(metadata.decoderConfig.codedWidth!)
+      },
+      error: noop,
+    })
+    encoder.configure(config('avc1.42001f', 320, 240))
+    for (let i = 0; i < 5; i++) {
+      const frame = frameAt(320, 240, i)
+      encoder.encode(frame)
+      frame.close()
+    }
+    encoder.configure(config('avc1.42001f', 640, 480))
+    for (let i = 0; i < 5; i++) {
+      const frame = frameAt(640, 480, i)
+      encoder.encode(frame)
+      frame.close()
+    }
+    await encoder.flush()
+    encoder.close()
+    expect(keys).toHaveLength(10)
+    expect(keys[0]).toBe(true)
+    expect(keys[5]).toBe(true)
+    expect(sizes).toEqual([320, 640])
+  })
+
+  it('scales frames of another size to the configured size', async () => {
+    const chunks: EncodedVideoChunk[] = []
+    const encoder = new VideoEncoder({ output: (c) => chunks.push(c), error: noop })
+    encoder.configure(config('vp8', 160, 120))
+    const frame = frameAt(320, 240, 0)
+    encoder.encode(frame, { keyFrame: true })
+    frame.close()
+    await encoder.flush()
+    encoder.close()
+    const decoded = await decodeClip({ codec: 'vp8' }, chunks)
+    expect(decoded.sizes).toEqual([[160, 120]])
+  })
+})
+
+describe('VideoDecoder', () => {
+  it('throws TypeError without callbacks and for invalid configs', async () => {
+    expectThrowsNamed(() => new VideoDecoder({ output: noop } as never), 'TypeError')
+    const decoder = new VideoDecoder({ output: noop, error: noop })
+    expectThrowsNamed(() => decoder.configure({ codec: '' }), 'TypeError')
+    expectThrowsNamed(() => decoder.configure({ codec: 'vp8', codedWidth: 0, codedHeight: 10 }), 'TypeError')
+    expectThrowsNamed(() => decoder.configure({ codec: 'vp8', codedWidth: 10 }), 'TypeError')
+    await expectRejectsNamed(VideoDecoder.isConfigSupported({ codec: '' }), 'TypeError')
+    decoder.close()
+  })
+
+  it('isConfigSupported answers truthfully and copies the description', async () => {
+    for (const { codec } of codecs) {
+      expect((await VideoDecoder.isConfigSupported({ codec })).supported, codec).toBe(true)
+    }
+    expect((await VideoDecoder.isConfigSupported({ codec: 'theora' })).supported).toBe(false)
+    const description = new Uint8Array([1, 2, 3])
+    const support = await VideoDecoder.isConfigSupported({ codec: 'vp8', description })
+    expect(new Uint8Array(support.config.description as ArrayBuffer)).toEqual(description)
+    expect(support.config.description).not.toBe(description)
+  })
+
+  it('throws InvalidStateError before configure and DataError for a delta chunk first', async () => {
+    const { chunks } = await encodeClip(config('vp8'), 3)
+    const decoder = new VideoDecoder({ output: (f) => f.close(), error: noop })
+    expectThrowsNamed(() => decoder.decode(chunks[0]), 'InvalidStateError')
+    decoder.configure({ codec: 'vp8' })
+    expectThrowsNamed(() => decoder.decode(chunks[1]), 'DataError')
+    decoder.decode(chunks[0])
+    decoder.decode(chunks[1])
+    await decoder.flush()
+    // A key chunk is required again after flush.
+    expectThrowsNamed(() => decoder.decode(chunks[2]), 'DataError')
+    decoder.decode(chunks[0])
+    await decoder.flush()
+    expect(decoder.decodeQueueSize).toBe(0)
+    decoder.close()
+  })
+
+  it('reports corrupt data as EncodingError on the error callback and closes', async () => {
+    let error: DOMException | undefined
+    const decoder = new VideoDecoder({ output: (f) => f.close(), error: (e) => (error = e) })
+    decoder.configure({ codec: 'vp8' })
+    const garbage = new Uint8Array(64).map((_, i) => (i * 37 + 11) & 0xff)
+    decoder.decode(new EncodedVideoChunk({ type: 'key', timestamp: 0, data: garbage }))
+    await decoder.flush().catch(() => {})
+    await until(() => error !== undefined)
+    expect(error!.name).toBe('EncodingError')
+    expect(decoder.state).toBe('closed')
+  })
+
+  it('reset drops queued chunks and rejects the pending flush', async () => {
+    const { chunks } = await encodeClip(config('avc1.42001f', 640, 480), 30)
+    let outputs = 0
+    const decoder = new VideoDecoder({
+      output: (f) => {
+        outputs++
+        f.close()
+      },
+      error: noop,
+    })
+    decoder.configure({ codec: 'avc1.42001f', description: (await encodeClip(config('avc1.42001f', 640, 480), 1)).metadata[0]!.decoderConfig!.description })
+    for (const chunk of chunks) decoder.decode(chunk)
+    const flushed = decoder.flush()
+    decoder.reset()
+    await expectRejectsNamed(flushed, 'AbortError')
+    const after = outputs
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(outputs).toBe(after)
+    expect(decoder.decodeQueueSize).toBe(0)
+    decoder.close()
+  })
+})
+
+describe('interop with the ffmpeg CLI', () => {
+  const probeFrames = (file: string) =>
+    Number(
+      execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file], {
+        encoding: 'utf8',
+      }).trim(),
+    )
+
+  it('ffprobe reads the H.264 Annex B stream we encode', async () => {
+    const { chunks } = await encodeClip(config('avc1.42001f', 320, 240, { avc: { format: 'annexb' } }), 60)
+    const file = join(work, 'ours.h264')
+    writeFileSync(file, concatChunks(chunks))
+    expect(probeFrames(file)).toBe(60)
+  })
+
+  it('ffprobe reads the VP9 and AV1 IVF files we encode', async () => {
+    for (const [codec, fourcc] of [
+      ['vp09.00.10.08', 'VP90'],
+      ['av01.0.04M.08', 'AV01'],
+    ]) {
+      const { chunks } = await encodeClip(config(codec), 60)
+      const file = join(work, `ours-${fourcc}.ivf`)
+      writeFileSync(file, ivf(fourcc, 320, 240, chunks))
+      expect(probeFrames(file), codec).toBe(60)
+    }
+  })
+
+  it('decodes H.264 the ffmpeg CLI encodes (testsrc2)', async () => {
+    const file = join(work, 'theirs.h264')
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30', '-frames:v', '30', '-c:v', 'libx264', '-bf', '0', '-bsf:v', 'h264_metadata=aud=insert', '-y', file])
+    const units = splitAtAud(new Uint8Array(readFileSync(file)))
+    expect(units).toHaveLength(30)
+    const chunks = units.map((data, i) => new EncodedVideoChunk({ type: i === 0 ? 'key' : 'delta', timestamp: i * 33_333, data }))
+    const decoded = await decodeClip({ codec: 'avc1.64000d' }, chunks)
+    expect(decoded.timestamps).toEqual(chunks.map((c) => c.timestamp))
+  })
+
+  it('decodes VP8 the ffmpeg CLI encodes, with its timestamps', async () => {
+    const file = join(work, 'theirs.ivf')
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-frames:v', '25', '-c:v', 'libvpx', '-g', '10', '-y', file])
+    const frames = parseIvf(new Uint8Array(readFileSync(file)))
+    expect(frames).toHaveLength(25)
+    // IVF from ffmpeg counts in 1/25 s; WebCodecs wants microseconds.
+    const chunks = frames.map(([pts, data]) => new EncodedVideoChunk({ type: (data[0] & 1) === 0 ? 'key' : 'delta', timestamp: pts * 40_000, data }))
+    expect(chunks.filter((c) => c.type === 'key').length).toBeGreaterThanOrEqual(3)
+    const decoded = await decodeClip({ codec: 'vp8' }, chunks)
+    expect(decoded.timestamps).toEqual(chunks.map((c) => c.timestamp))
+    expect(decoded.sizes[0]).toEqual([320, 240])
+  })
+})
