@@ -127,8 +127,10 @@ describe('VideoEncoder', () => {
     expect(encoder.state).toBe('configured')
     encoder.reset()
     expect(encoder.state).toBe('unconfigured')
+    const live = getCounters().videoEncoders
     encoder.close()
     expect(encoder.state).toBe('closed')
+    expect(getCounters().videoEncoders).toBe(live - 1)
     expectThrowsNamed(() => encoder.configure(config('vp8')), 'InvalidStateError')
     expectThrowsNamed(() => encoder.reset(), 'InvalidStateError')
     expectThrowsNamed(() => encoder.close(), 'InvalidStateError')

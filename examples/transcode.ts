@@ -1,66 +1,134 @@
-// The README demo. Builds a short synthetic clip as VideoFrames and AudioData, reads
-// them back through the WebCodecs copy paths (pixel format conversion to RGBA, sample
-// format conversion to s16) and prints what it did. The codec work of later releases
-// extends this into a real transcode.
-import { AudioData, getCounters, VideoFrame } from '../index.js'
+// The README demo: a real transcode. Generates a 3-second 1280x720 clip, encodes it to
+// H.264, then decodes that H.264 and re-encodes every frame to VP9, writing an IVF file.
+// Prints frames, fps and sizes at each step, and what ffprobe says of the result.
+import { execFileSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { AudioData, EncodedVideoChunk, getCounters, VideoDecoder, VideoEncoder, VideoFrame } from '../index.js'
 
 const width = 1280
 const height = 720
 const fps = 30
-const frames = 60
-const sampleRate = 48_000
+const frameCount = 90
 
-/** A moving I420 pattern: a horizontal luma ramp that scrolls, with a chroma tint. */
+/** A moving I420 pattern: a scrolling luma ramp with a bright square and tinted chroma. */
 function syntheticFrame(index: number): VideoFrame {
   const luma = width * height
   const chroma = (width / 2) * (height / 2)
   const data = new Uint8Array(luma + 2 * chroma)
+  const box = 160
+  const bx = (index * 8) % (width - box)
   for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) data[y * width + x] = 16 + ((x + index * 8) % 220)
+    for (let x = 0; x < width; x++) {
+      const inBox = x >= bx && x < bx + box && y >= 280 && y < 280 + box
+      data[y * width + x] = inBox ? 230 : 16 + ((x + index * 4) % 200)
+    }
   }
-  data.fill(90 + index, luma, luma + chroma)
-  data.fill(160 - index, luma + chroma)
-  return new VideoFrame(data, {
-    format: 'I420',
-    codedWidth: width,
-    codedHeight: height,
-    timestamp: Math.round((index * 1e6) / fps),
-    duration: Math.round(1e6 / fps),
-  })
+  data.fill(110, luma, luma + chroma)
+  data.fill(150, luma + chroma)
+  return new VideoFrame(data, { format: 'I420', codedWidth: width, codedHeight: height, timestamp: Math.round((index * 1e6) / fps), duration: Math.round(1e6 / fps) })
 }
 
-function syntheticAudio(seconds: number): AudioData {
-  const count = sampleRate * seconds
-  const samples = new Float32Array(count * 2)
-  for (let i = 0; i < count; i++) {
-    const t = i / sampleRate
-    const v = 0.4 * Math.sin(2 * Math.PI * 1000 * t) + 0.2 * Math.sin(2 * Math.PI * 3000 * t)
-    samples[2 * i] = v
-    samples[2 * i + 1] = v
+function ivfFile(chunks: EncodedVideoChunk[]): Buffer {
+  const header = Buffer.alloc(32)
+  header.write('DKIF', 0)
+  header.writeUInt16LE(32, 6)
+  header.write('VP90', 8)
+  header.writeUInt16LE(width, 12)
+  header.writeUInt16LE(height, 14)
+  header.writeUInt32LE(1_000_000, 16)
+  header.writeUInt32LE(1, 20)
+  header.writeUInt32LE(chunks.length, 24)
+  const parts = [header]
+  for (const chunk of chunks) {
+    const frameHeader = Buffer.alloc(12)
+    frameHeader.writeUInt32LE(chunk.byteLength, 0)
+    frameHeader.writeBigUInt64LE(BigInt(chunk.timestamp), 4)
+    const data = Buffer.alloc(chunk.byteLength)
+    chunk.copyTo(data)
+    parts.push(frameHeader, data)
   }
-  return new AudioData({ format: 'f32', sampleRate, numberOfFrames: count, numberOfChannels: 2, timestamp: 0, data: samples })
+  return Buffer.concat(parts)
+}
+
+const bytes = (chunks: EncodedVideoChunk[]) => chunks.reduce((n, c) => n + c.byteLength, 0)
+const rate = (frames: number, ms: number) => `${((frames * 1000) / ms).toFixed(0)} fps`
+
+async function makeH264Clip() {
+  const chunks: EncodedVideoChunk[] = []
+  let description: ArrayBuffer | undefined
+  const encoder = new VideoEncoder({
+    output: (chunk, metadata) => {
+      chunks.push(chunk)
+      description ??= metadata?.decoderConfig?.description as ArrayBuffer | undefined
+    },
+    error: (e) => console.error('H.264 encoder:', e.message),
+  })
+  encoder.configure({ codec: 'avc1.640028', width, height, bitrate: 4_000_000, framerate: fps })
+  for (let i = 0; i < frameCount; i++) {
+    const frame = syntheticFrame(i)
+    encoder.encode(frame, { keyFrame: i % 60 === 0 })
+    frame.close()
+  }
+  await encoder.flush()
+  encoder.close()
+  return { chunks, description }
+}
+
+async function transcodeToVp9(input: EncodedVideoChunk[], description: ArrayBuffer | undefined) {
+  const output: EncodedVideoChunk[] = []
+  const encoder = new VideoEncoder({ output: (chunk) => output.push(chunk), error: (e) => console.error('VP9 encoder:', e.message) })
+  encoder.configure({ codec: 'vp09.00.31.08', width, height, bitrate: 2_000_000, framerate: fps })
+  let decoded = 0
+  const decoder = new VideoDecoder({
+    output: (frame) => {
+      decoded++
+      encoder.encode(frame)
+      frame.close()
+    },
+    error: (e) => console.error('H.264 decoder:', e.message),
+  })
+  decoder.configure({ codec: 'avc1.640028', description })
+  for (const chunk of input) decoder.decode(chunk)
+  await decoder.flush()
+  await encoder.flush()
+  decoder.close()
+  encoder.close()
+  return { output, decoded }
+}
+
+/** Audio codecs come next; for now the demo exercises AudioData's sample conversion. */
+function audioConversion(): string {
+  const frames = 48_000
+  const samples = new Float32Array(frames * 2).map((_, i) => 0.5 * Math.sin((2 * Math.PI * 1000 * Math.floor(i / 2)) / 48_000))
+  const audio = new AudioData({ format: 'f32', sampleRate: 48_000, numberOfFrames: frames, numberOfChannels: 2, timestamp: 0, data: samples })
+  const pcm = new Int16Array(audio.allocationSize({ planeIndex: 0, format: 's16' }) / 2)
+  audio.copyTo(pcm, { planeIndex: 0, format: 's16' })
+  audio.close()
+  return `audio: ${frames} stereo frames f32 -> s16, peak ${pcm.reduce((m, v) => Math.max(m, Math.abs(v)), 0)}`
 }
 
 async function main(): Promise<void> {
-  const started = performance.now()
-  const rgba = new Uint8Array(width * height * 4)
-  let meanRed = 0
-  for (let i = 0; i < frames; i++) {
-    const frame = syntheticFrame(i)
-    await frame.copyTo(rgba, { format: 'RGBA' })
-    meanRed += rgba[0] / frames
-    frame.close()
+  const t0 = performance.now()
+  const clip = await makeH264Clip()
+  const t1 = performance.now()
+  console.log(`generate + encode H.264: ${frameCount} frames ${width}x${height} in ${(t1 - t0).toFixed(0)} ms (${rate(frameCount, t1 - t0)}), ${bytes(clip.chunks)} bytes`)
+
+  const { output, decoded } = await transcodeToVp9(clip.chunks, clip.description)
+  const t2 = performance.now()
+  console.log(`transcode H.264 -> VP9: ${decoded} frames decoded, ${output.length} encoded in ${(t2 - t1).toFixed(0)} ms (${rate(output.length, t2 - t1)}), ${bytes(output)} bytes`)
+
+  const file = join(tmpdir(), 'webcodecs-rs-demo.ivf')
+  writeFileSync(file, ivfFile(output))
+  try {
+    const probe = execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_name,width,height,nb_read_frames', '-of', 'csv=p=0', file], { encoding: 'utf8' })
+    console.log(`wrote ${file}; ffprobe: ${probe.trim()}`)
+  } catch {
+    console.log(`wrote ${file}`)
   }
-  const videoMs = performance.now() - started
-
-  const audio = syntheticAudio(frames / fps)
-  const pcm = new Int16Array(audio.allocationSize({ planeIndex: 0, format: 's16' }) / 2)
-  audio.copyTo(pcm, { planeIndex: 0, format: 's16' })
-  const peak = pcm.reduce((m, v) => Math.max(m, Math.abs(v)), 0)
-  audio.close()
-
-  console.log(`video: ${frames} frames ${width}x${height} I420 -> RGBA in ${videoMs.toFixed(0)} ms (${((frames * 1000) / videoMs).toFixed(0)} fps), mean top-left red ${meanRed.toFixed(1)}`)
-  console.log(`audio: ${pcm.length / 2} stereo frames f32 -> s16, peak ${peak} (${((peak / 32768) * 100).toFixed(1)}% of full scale)`)
+  console.log(audioConversion())
   console.log('live instances after close:', JSON.stringify(getCounters()))
 }
 

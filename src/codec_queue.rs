@@ -169,7 +169,8 @@ struct Core<C: Codec> {
     this: sys::napi_ref,
     /// `{output, error, ondequeue, listeners}`, tied to the JS object (see `anchor`).
     callbacks: sys::napi_ref,
-    _live: Live,
+    /// Counts the instance in `getCounters()` until it is closed or collected.
+    live: Option<Live>,
 }
 
 impl<C: Codec> CodecQueue<C> {
@@ -220,7 +221,7 @@ impl<C: Codec> CodecQueue<C> {
             next_flush_id: 0,
             this: this_ref,
             callbacks: callbacks_ref,
-            _live: Live::new(C::counter()),
+            live: Some(Live::new(C::counter())),
         }));
         *slot.borrow_mut() = Rc::downgrade(&core);
         Ok(Self { core })
@@ -416,6 +417,7 @@ impl<C: Codec> Core<C> {
         }
         c.commands = None;
         c.gate.close();
+        c.live = None;
     }
 
     /// "Close Codec" with an error from the worker: the error callback gets it.
