@@ -182,3 +182,92 @@ pub fn share(env: &Env, from: napi_value, to: napi_value) -> napi::Result<()> {
         None => Ok(()),
     }
 }
+
+/// A strong reference to an anchored ArrayBuffer, for code that keeps pixels beyond a
+/// method call (an encoder's worker). It may be dropped on any thread, but N-API
+/// references may only be deleted on their JS thread, so a drop only queues the
+/// reference; [`release_held`] deletes the queued ones, and every encode and every
+/// message from a worker calls it. Releasing through napi-rs's own thread-safe route
+/// would wait for the event loop, which a synchronous encode loop never yields to.
+pub struct Hold {
+    reference: napi_ref,
+    env: sys::napi_env,
+    /// The memory's owner; when this is its last reference at release, the buffer is
+    /// detached at once instead of waiting for a collection.
+    share: Option<std::sync::Arc<dyn Send + Sync>>,
+}
+
+// SAFETY: the handles are only dereferenced by `release_held`, on their JS thread.
+unsafe impl Send for Hold {}
+// SAFETY: as above.
+unsafe impl Sync for Hold {}
+
+/// A dropped [`Hold`] waiting for its JS thread: env and reference addresses, and the share.
+type Released = (usize, usize, Option<std::sync::Arc<dyn Send + Sync>>);
+
+static RELEASED: std::sync::Mutex<Vec<Released>> = std::sync::Mutex::new(Vec::new());
+
+thread_local! {
+    static CLEANUP_HOOKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+impl Hold {
+    pub fn new(env: &Env, buffer: napi_value, share: std::sync::Arc<dyn Send + Sync>) -> napi::Result<Self> {
+        let mut reference = ptr::null_mut();
+        // SAFETY: JS-thread call with a valid env and a live handle.
+        unsafe { check(sys::napi_create_reference(env.raw(), buffer, 1, &mut reference), "napi_create_reference")? };
+        if !CLEANUP_HOOKED.with(|hooked| hooked.replace(true)) {
+            // SAFETY: registers a plain function with the env itself as its argument.
+            unsafe { sys::napi_add_env_cleanup_hook(env.raw(), Some(forget_env), env.raw().cast()) };
+        }
+        Ok(Self { reference, env: env.raw(), share: Some(share) })
+    }
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        let mut released = RELEASED.lock().unwrap_or_else(|e| e.into_inner());
+        released.push((self.env as usize, self.reference as usize, self.share.take()));
+    }
+}
+
+/// Deletes the references that [`Hold`]s of this env queued, detaching each buffer
+/// whose memory nothing else uses any more. JS thread only.
+pub fn release_held(env: &Env) {
+    let mine: Vec<Released> = {
+        let mut released = RELEASED.lock().unwrap_or_else(|e| e.into_inner());
+        if released.is_empty() {
+            return;
+        }
+        let key = env.raw() as usize;
+        let (mine, others): (Vec<_>, Vec<_>) = released.drain(..).partition(|(e, _, _)| *e == key);
+        *released = others;
+        mine
+    };
+    for (_, reference, share) in mine {
+        let reference = reference as napi_ref;
+        let unused = share.is_some_and(|share| std::sync::Arc::strong_count(&share) == 1);
+        if unused {
+            let mut buffer = ptr::null_mut();
+            // SAFETY: the reference is strong, so the buffer is alive; no frame and no
+            // worker holds the memory (the share was the last reference), so nothing
+            // reads it again.
+            unsafe {
+                sys::napi_get_reference_value(env.raw(), reference, &mut buffer);
+                if !buffer.is_null() {
+                    sys::napi_detach_arraybuffer(env.raw(), buffer);
+                }
+            }
+        }
+        // SAFETY: each queued reference was created on this env, is deleted once, and
+        // the env is alive (we are running on its thread).
+        unsafe { sys::napi_delete_reference(env.raw(), reference) };
+    }
+}
+
+/// An environment going away: its references die with it; forget them so that a later
+/// env at the same address never deletes them.
+unsafe extern "C" fn forget_env(env: *mut std::ffi::c_void) {
+    let key = env as usize;
+    RELEASED.lock().unwrap_or_else(|e| e.into_inner()).retain(|(e, _, _)| *e != key);
+}

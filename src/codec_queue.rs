@@ -12,8 +12,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
 
 use engine::EngineError;
 use napi::bindgen_prelude::block_on;
@@ -159,7 +158,7 @@ struct Core<C: Codec> {
     alive: bool,
     generation: u64,
     shared_generation: Arc<AtomicU64>,
-    commands: Option<Sender<Command<C>>>,
+    commands: Arc<Inbox<C>>,
     mailbox: Arc<Mailbox<Event<C>>>,
     gate: Arc<Semaphore>,
     /// Pending `flush()` promises, oldest first.
@@ -195,9 +194,9 @@ impl<C: Codec> CodecQueue<C> {
         let mailbox = Arc::new(mailbox);
         let shared_generation = Arc::new(AtomicU64::new(0));
         let gate = Arc::new(Semaphore::new(PERMITS));
-        let (commands, receiver) = mpsc::channel();
+        let commands = Arc::new(Inbox::default());
         let worker = Worker::<C> {
-            commands: receiver,
+            commands: commands.clone(),
             mailbox: mailbox.clone(),
             generation: shared_generation.clone(),
             gate: gate.clone(),
@@ -214,7 +213,7 @@ impl<C: Codec> CodecQueue<C> {
             alive: false,
             generation: 0,
             shared_generation,
-            commands: Some(commands),
+            commands,
             mailbox,
             gate,
             flushes: VecDeque::new(),
@@ -340,8 +339,8 @@ impl<C: Codec> Drop for CodecQueue<C> {
     fn drop(&mut self) {
         // Collected without close(): the worker ends when its channel closes. The codec
         // was idle (a busy codec keeps its JS object alive), so nothing is pending.
-        let mut core = self.core.borrow_mut();
-        core.commands = None;
+        let core = self.core.borrow_mut();
+        core.commands.close();
         core.gate.close();
     }
 }
@@ -366,8 +365,7 @@ impl<C: Codec> Core<C> {
     }
 
     fn send(&mut self, env: &Env, command: Command<C>) {
-        let Some(commands) = &self.commands else { return };
-        if commands.send(command).is_ok() {
+        if self.commands.push(command) {
             self.outstanding += 1;
             self.update_liveness(env);
         }
@@ -390,6 +388,10 @@ impl<C: Codec> Core<C> {
             let mut c = core.borrow_mut();
             c.generation += 1;
             c.shared_generation.store(c.generation, Ordering::SeqCst);
+            // Commands the worker has not taken are all stale now: drop them here, with
+            // their permits, rather than wait for the worker to reach them.
+            let dropped = c.commands.drain();
+            c.outstanding = c.outstanding.saturating_sub(dropped);
             c.state = CodecState::Unconfigured;
             let dequeue = c.queue_size > 0;
             c.queue_size = 0;
@@ -415,7 +417,7 @@ impl<C: Codec> Core<C> {
             c.mailbox.set_alive(env, false);
             js::set_ref_strength(env, c.this, false);
         }
-        c.commands = None;
+        c.commands.close();
         c.gate.close();
         c.live = None;
     }
@@ -438,6 +440,7 @@ impl<C: Codec> Core<C> {
 
     /// One message from the worker, on the JS thread.
     fn handle(core: &Rc<RefCell<Self>>, env: &Env, event: Event<C>) {
+        crate::anchor::release_held(env);
         let current = {
             let c = core.borrow();
             c.generation
@@ -495,9 +498,69 @@ struct Session<C: Codec> {
     inner: C::Session,
 }
 
+/// The control queue between the JS thread and the worker. Unlike a channel, the JS
+/// thread can empty it at reset/close, so queued inputs give back their permits at once.
+struct Inbox<C: Codec> {
+    queue: Mutex<(VecDeque<Command<C>>, bool)>,
+    ready: Condvar,
+}
+
+impl<C: Codec> Default for Inbox<C> {
+    fn default() -> Self {
+        Self { queue: Mutex::new((VecDeque::new(), false)), ready: Condvar::new() }
+    }
+}
+
+impl<C: Codec> Inbox<C> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, (VecDeque<Command<C>>, bool)> {
+        self.queue.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Queues a command; false once closed.
+    fn push(&self, command: Command<C>) -> bool {
+        let mut queue = self.lock();
+        if queue.1 {
+            return false;
+        }
+        queue.0.push_back(command);
+        self.ready.notify_one();
+        true
+    }
+
+    /// The next command, waiting for one; `None` once closed.
+    fn pop(&self) -> Option<Command<C>> {
+        let mut queue = self.lock();
+        loop {
+            if queue.1 {
+                return None;
+            }
+            if let Some(command) = queue.0.pop_front() {
+                return Some(command);
+            }
+            queue = self.ready.wait(queue).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// Drops every queued command; returns how many there were.
+    fn drain(&self) -> u32 {
+        let drained: Vec<_> = self.lock().0.drain(..).collect();
+        drained.len() as u32
+    }
+
+    fn close(&self) {
+        let drained: Vec<_> = {
+            let mut queue = self.lock();
+            queue.1 = true;
+            queue.0.drain(..).collect()
+        };
+        drop(drained);
+        self.ready.notify_all();
+    }
+}
+
 /// The worker thread's half: owns the engine session and runs commands in order.
 struct Worker<C: Codec> {
-    commands: Receiver<Command<C>>,
+    commands: Arc<Inbox<C>>,
     mailbox: Arc<Mailbox<Event<C>>>,
     generation: Arc<AtomicU64>,
     gate: Arc<Semaphore>,
@@ -506,7 +569,7 @@ struct Worker<C: Codec> {
 impl<C: Codec> Worker<C> {
     fn run(self) {
         let mut session: Option<Session<C>> = None;
-        while let Ok(command) = self.commands.recv() {
+        while let Some(command) = self.commands.pop() {
             let outcome =
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.execute(&mut session, command)));
             if outcome.is_err() {

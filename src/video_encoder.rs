@@ -7,7 +7,7 @@ use std::sync::Arc;
 use engine::pixel::Rect;
 use engine::video::{EncodedPacket, VideoEncoder as EncoderSession, VideoEncoderConfig as EngineConfig};
 use engine::EngineError;
-use napi::bindgen_prelude::{ClassInstance, JavaScriptClassExt, This, Uint8Array};
+use napi::bindgen_prelude::{ClassInstance, JavaScriptClassExt, This};
 use napi::sys::napi_value;
 use napi::{Env, JsValue};
 use napi_derive::napi;
@@ -28,7 +28,7 @@ use crate::video_frame::{Pixels, VideoFrame};
 pub struct EncodeRequest {
     pixels: Arc<Pixels>,
     /// Keeps a frame's ArrayBuffer alive while the worker reads it (see `anchor`).
-    _keepalive: Option<Uint8Array>,
+    _keepalive: Option<crate::anchor::Hold>,
     rect: Rect,
     timestamp: i64,
     duration: Option<i64>,
@@ -196,6 +196,7 @@ impl VideoEncoder {
             Some(options) => js::dict(&env, options.0)?,
             None => VideoEncoderEncodeOptions::default(),
         };
+        crate::anchor::release_held(&env);
         let request = self.request(&env, &frame, frame.value, &options).or_throw(&env)?;
         let permit = self.queue.acquire_input_permit().or_throw(&env)?;
         self.queue.enqueue(&env, request, Some(permit)).or_throw(&env)
@@ -240,7 +241,8 @@ impl VideoEncoder {
         let state = frame.open()?;
         let keepalive = match crate::anchor::buffer_of(env, frame_value) {
             Ok(Some(buffer)) => {
-                Some(js::uint8_array(env, buffer, 0, 0).map_err(|e| EngineError::type_error(e.reason))?)
+                let share: Arc<dyn Send + Sync> = state.pixels.clone();
+                Some(crate::anchor::Hold::new(env, buffer, share).map_err(|e| EngineError::type_error(e.reason))?)
             }
             _ => None,
         };
