@@ -5,7 +5,7 @@ import { join } from 'node:path'
 
 import { afterAll, describe, expect, it } from 'vitest'
 
-import { EncodedVideoChunk, getCounters, VideoDecoder, VideoEncoder, VideoFrame, type VideoEncoderConfig } from '../index.js'
+import { EncodedVideoChunk, getCounters, VideoDecoder, VideoEncoder, VideoFrame, type VideoDecoderConfig, type VideoEncoderConfig } from '../index.js'
 import { expectRejectsNamed, expectThrowsNamed } from './helpers/errors.js'
 import { assertNoLeaks } from './helpers/leak-check.js'
 import { concatChunks, decodeClip, encodeClip, frameAt, ivf, lumaOf, parseIvf, patternI420, psnr, splitAtAud } from './helpers/video.js'
@@ -298,6 +298,53 @@ describe('VideoEncoder', () => {
     expect(sizes).toEqual([320, 640])
   })
 
+  it('continues after flush with a key frame', async () => {
+    const chunks: EncodedVideoChunk[] = []
+    let decoderConfig: VideoDecoderConfig | undefined
+    const encoder = new VideoEncoder({
+      output: (c, metadata) => {
+        chunks.push(c)
+        decoderConfig ??= metadata?.decoderConfig
+      },
+      error: noop,
+    })
+    encoder.configure(config('avc1.42001f'))
+    for (let i = 0; i < 20; i++) {
+      const frame = frameAt(320, 240, i)
+      encoder.encode(frame)
+      frame.close()
+      if (i === 9) await encoder.flush()
+    }
+    await encoder.flush()
+    encoder.close()
+    expect(chunks).toHaveLength(20)
+    expect(chunks[10].type).toBe('key')
+    const decoded = await decodeClip(decoderConfig!, chunks)
+    expect(decoded.timestamps).toEqual(chunks.map((c) => c.timestamp))
+  })
+
+  it('reports temporal layers in metadata.svc for L1T3', async () => {
+    const layers: number[] = []
+    const encoder = new VideoEncoder({ output: (_, metadata) => layers.push(metadata?.svc?.temporalLayerId ?? -1), error: noop })
+    encoder.configure(config('vp09.00.10.08', 320, 240, { scalabilityMode: 'L1T3' }))
+    for (let i = 0; i < 8; i++) {
+      const frame = frameAt(320, 240, i)
+      encoder.encode(frame)
+      frame.close()
+    }
+    await encoder.flush()
+    encoder.close()
+    expect(layers).toEqual([0, 2, 1, 2, 0, 2, 1, 2])
+  })
+
+  it('closes with NotSupportedError for a scalability mode the codec cannot do', async () => {
+    let error: DOMException | undefined
+    const encoder = new VideoEncoder({ output: noop, error: (e) => (error = e) })
+    encoder.configure(config('avc1.42001f', 320, 240, { scalabilityMode: 'L1T3' }))
+    await until(() => error !== undefined)
+    expect(error!.name).toBe('NotSupportedError')
+  })
+
   it('scales frames of another size to the configured size', async () => {
     const chunks: EncodedVideoChunk[] = []
     const encoder = new VideoEncoder({ output: (c) => chunks.push(c), error: noop })
@@ -401,8 +448,16 @@ describe('interop with the ffmpeg CLI', () => {
     expect(probeFrames(file)).toBe(60)
   })
 
-  it('ffprobe reads the VP9 and AV1 IVF files we encode', async () => {
+  it('ffprobe reads the HEVC Annex B stream we encode', async () => {
+    const { chunks } = await encodeClip(config('hev1.1.6.L93.B0', 320, 240, { hevc: { format: 'annexb' } }), 60)
+    const file = join(work, 'ours.h265')
+    writeFileSync(file, concatChunks(chunks))
+    expect(probeFrames(file)).toBe(60)
+  })
+
+  it('ffprobe reads the VP8, VP9 and AV1 IVF files we encode', async () => {
     for (const [codec, fourcc] of [
+      ['vp8', 'VP80'],
       ['vp09.00.10.08', 'VP90'],
       ['av01.0.04M.08', 'AV01'],
     ]) {
@@ -423,16 +478,37 @@ describe('interop with the ffmpeg CLI', () => {
     expect(decoded.timestamps).toEqual(chunks.map((c) => c.timestamp))
   })
 
-  it('decodes VP8 the ffmpeg CLI encodes, with its timestamps', async () => {
-    const file = join(work, 'theirs.ivf')
-    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-frames:v', '25', '-c:v', 'libvpx', '-g', '10', '-y', file])
-    const frames = parseIvf(new Uint8Array(readFileSync(file)))
-    expect(frames).toHaveLength(25)
-    // IVF from ffmpeg counts in 1/25 s; WebCodecs wants microseconds.
-    const chunks = frames.map(([pts, data]) => new EncodedVideoChunk({ type: (data[0] & 1) === 0 ? 'key' : 'delta', timestamp: pts * 40_000, data }))
-    expect(chunks.filter((c) => c.type === 'key').length).toBeGreaterThanOrEqual(3)
-    const decoded = await decodeClip({ codec: 'vp8' }, chunks)
+  it('decodes HEVC the ffmpeg CLI encodes (testsrc2)', async () => {
+    const file = join(work, 'theirs.h265')
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30', '-frames:v', '30', '-c:v', 'libx265', '-x265-params', 'bframes=0:log-level=error', '-bsf:v', 'hevc_metadata=aud=insert', '-y', file])
+    const stream = new Uint8Array(readFileSync(file))
+    // HEVC access unit delimiters are NAL type 35: 0x46 0x01 after a start code.
+    const starts: number[] = []
+    for (let i = 0; i + 5 < stream.length; i++) {
+      if (stream[i] === 0 && stream[i + 1] === 0 && stream[i + 2] === 0 && stream[i + 3] === 1 && stream[i + 4] >> 1 === 35) starts.push(i)
+    }
+    expect(starts).toHaveLength(30)
+    const chunks = starts.map((s, i) => new EncodedVideoChunk({ type: i === 0 ? 'key' : 'delta', timestamp: i * 33_333, data: stream.subarray(s, starts[i + 1] ?? stream.length) }))
+    const decoded = await decodeClip({ codec: 'hev1.1.6.L93.B0' }, chunks)
     expect(decoded.timestamps).toEqual(chunks.map((c) => c.timestamp))
-    expect(decoded.sizes[0]).toEqual([320, 240])
   })
+
+  for (const [name, encoder, codec, fourcc] of [
+    ['VP8', 'libvpx', 'vp8', 'VP80'],
+    ['VP9', 'libvpx-vp9', 'vp09.00.10.08', 'VP90'],
+    ['AV1', 'libaom-av1', 'av01.0.04M.08', 'AV01'],
+  ]) {
+    it(`decodes ${name} the ffmpeg CLI encodes, with its timestamps`, async () => {
+      const file = join(work, `theirs-${fourcc}.ivf`)
+      const speed = encoder === 'libaom-av1' ? ['-cpu-used', '8', '-usage', 'realtime'] : []
+      execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-frames:v', '25', '-c:v', encoder, ...speed, '-g', '10', '-y', file])
+      const frames = parseIvf(new Uint8Array(readFileSync(file)))
+      expect(frames).toHaveLength(25)
+      // IVF from ffmpeg counts in 1/25 s; WebCodecs wants microseconds. Every 10th frame is a key frame.
+      const chunks = frames.map(([pts, data], i) => new EncodedVideoChunk({ type: i % 10 === 0 ? 'key' : 'delta', timestamp: pts * 40_000, data }))
+      const decoded = await decodeClip({ codec }, chunks)
+      expect(decoded.timestamps).toEqual(chunks.map((c) => c.timestamp))
+      expect(decoded.sizes[0]).toEqual([320, 240])
+    })
+  }
 })
