@@ -1,5 +1,6 @@
 // Encode fps of 1080p H.264 through our VideoEncoder next to the ffmpeg CLI with the same
-// encoder, preset and bitrate, on the same frames (raw input for ffmpeg from tmpfs).
+// encoder settings (preset, lookahead, threads, bitrate), on the same frames (raw input for
+// ffmpeg from tmpfs). Usage: tsx bench/h264-1080p.ts [frames] [quality|realtime]
 import { execFileSync } from 'node:child_process'
 import { rmSync, writeFileSync } from 'node:fs'
 
@@ -42,7 +43,7 @@ function cli(inputs: Uint8Array[]): number {
   const all = Buffer.concat(Array.from({ length: frames }, (_, i) => inputs[i % inputs.length]))
   writeFileSync(file, all)
   const start = performance.now()
-  execFileSync('ffmpeg', ['-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-r', '30', '-i', file, '-c:v', 'libx264', '-preset', preset, ...(latencyMode === 'realtime' ? ['-tune', 'zerolatency'] : []), '-b:v', '5M', '-f', 'null', '-'])
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-r', '30', '-i', file, '-c:v', 'libx264', '-preset', preset, ...(latencyMode === 'realtime' ? ['-tune', 'zerolatency'] : ['-rc-lookahead', '8']), '-threads', '2', '-b:v', '5M', '-f', 'null', '-'])
   const ms = performance.now() - start
   rmSync(file)
   console.log(`ffmpeg CLI:   ${frames} frames in ${ms.toFixed(0)} ms = ${((frames * 1000) / ms).toFixed(1)} fps (includes process start and reading the file)`)

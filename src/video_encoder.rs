@@ -23,12 +23,18 @@ use crate::error::OrThrow;
 use crate::js::{self, JsHandle};
 use crate::video_frame::{Pixels, VideoFrame};
 
+/// A frame's pixels on their way through the encoder, kept alive for as long as the
+/// worker or FFmpeg (which reads frames in the encoder's format in place) uses them.
+struct EncodeSource {
+    pixels: Arc<Pixels>,
+    /// Keeps a frame's ArrayBuffer alive too (see `anchor`).
+    _hold: Option<crate::anchor::Hold>,
+}
+
 /// One `encode()` call on its way to the worker: the frame's pixels (shared, not
 /// copied) and what to do with them.
 pub struct EncodeRequest {
-    pixels: Arc<Pixels>,
-    /// Keeps a frame's ArrayBuffer alive while the worker reads it (see `anchor`).
-    _keepalive: Option<crate::anchor::Hold>,
+    source: Arc<EncodeSource>,
     rect: Rect,
     timestamp: i64,
     duration: Option<i64>,
@@ -60,8 +66,10 @@ impl Codec for VideoEncoding {
         input: EncodeRequest,
         emit: &mut dyn FnMut(EncodedPacket),
     ) -> Result<(), EngineError> {
+        let keepalive: engine::Keepalive = input.source.clone();
         let packets = session.encode_rect(
-            &input.pixels.buffer,
+            &input.source.pixels.buffer,
+            Some(&keepalive),
             input.rect,
             input.timestamp,
             input.duration,
@@ -254,8 +262,7 @@ impl VideoEncoder {
             .map(|q| crate::options::enforce_u32(q, "quantizer"))
             .transpose()?;
         Ok(EncodeRequest {
-            pixels: state.pixels.clone(),
-            _keepalive: keepalive,
+            source: Arc::new(EncodeSource { pixels: state.pixels.clone(), _hold: keepalive }),
             rect: state.visible_rect,
             timestamp: frame.timestamp(),
             duration: frame.duration(),

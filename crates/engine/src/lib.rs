@@ -33,6 +33,10 @@ impl Memory for Vec<u8> {
 
 pub type Bytes = Box<dyn Memory>;
 
+/// Keeps the memory of a frame alive while FFmpeg holds a reference to it (an encoder
+/// reading input without a copy); dropped on whichever thread FFmpeg releases it.
+pub type Keepalive = std::sync::Arc<dyn Send + Sync>;
+
 /// Initialises FFmpeg once per process (idempotent) and keeps its log quiet: failures
 /// reach users as `EngineError`s, not as text on stderr.
 pub fn init() {

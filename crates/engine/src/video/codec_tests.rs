@@ -278,14 +278,14 @@ fn rgba_frames_of_another_size_are_converted() {
     assert_eq!((frames[0].frame.coded_width, frames[0].frame.coded_height), (W, H));
     // A cropped I420 source works too, and so does encoding again after a flush.
     let rect = crate::pixel::Rect { x: 16, y: 16, width: 160, height: 120 };
-    let out = enc.encode_rect(&source(0), rect, 1, None, false, None).unwrap();
+    let out = enc.encode_rect(&source(0), None, rect, 1, None, false, None).unwrap();
     let mut after = out;
     after.extend(enc.flush().unwrap());
     assert_eq!(after.len(), 1);
     assert!(after[0].key, "the first chunk after flush is a key chunk");
     assert!(after[0].decoder_config.is_none(), "unchanged config is not repeated");
     let outside = crate::pixel::Rect { x: 300, y: 0, width: 40, height: 10 };
-    assert_eq!(enc.encode_rect(&source(0), outside, 2, None, false, None).err().unwrap().name(), "TypeError");
+    assert_eq!(enc.encode_rect(&source(0), None, outside, 2, None, false, None).err().unwrap().name(), "TypeError");
 }
 
 #[test]
@@ -360,5 +360,32 @@ fn encoders_drop_promptly_unused_or_mid_stream() {
             }
             drop(enc);
         });
+    }
+}
+
+#[test]
+fn frames_in_the_encoders_format_are_read_in_place_and_released() {
+    for codec in ["avc1.42001f", "vp8", "av01.0.04M.08"] {
+        let mut enc = encoder(codec, LatencyMode::Quality, BitstreamFormat::AnnexB);
+        let frames: Vec<std::sync::Arc<FrameBuffer>> = (0..FRAMES).map(|i| std::sync::Arc::new(source(i))).collect();
+        let mut packets = Vec::new();
+        for (i, frame) in frames.iter().enumerate() {
+            let keepalive: crate::Keepalive = frame.clone();
+            let rect = crate::pixel::Rect::of_size(W, H);
+            packets.extend(
+                enc.encode_rect(frame, Some(&keepalive), rect, i as i64 * FRAME_US, Some(FRAME_US), i == 0, None)
+                    .unwrap(),
+            );
+        }
+        packets.extend(enc.flush().unwrap());
+        drop(enc);
+        // FFmpeg released every plane buffer it was lent.
+        assert!(frames.iter().all(|f| std::sync::Arc::strong_count(f) == 1), "{codec}");
+        let config = VideoDecoderConfig::new(parse_video_codec(codec).unwrap());
+        let decoded = decode_all(&config, &packets);
+        assert_eq!(decoded.len(), FRAMES, "{codec}");
+        for (i, frame) in decoded.iter().enumerate() {
+            assert!(luma_psnr(&frame.frame, i) >= 30.0, "{codec} frame {i}");
+        }
     }
 }

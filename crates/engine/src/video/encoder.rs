@@ -12,7 +12,7 @@ use crate::codec_string::VideoCodec;
 use crate::color::ColorSpace;
 use crate::ffi::Scaler;
 use crate::pixel::{FrameBuffer, Rect};
-use crate::{EngineError, Result};
+use crate::{EngineError, Keepalive, Result};
 
 /// `VideoEncoderBitrateMode`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -468,14 +468,16 @@ impl VideoEncoder {
         quantizer: Option<u32>,
     ) -> Result<Vec<EncodedPacket>> {
         let rect = Rect::of_size(frame.coded_width, frame.coded_height);
-        self.encode_rect(frame, rect, timestamp_us, duration_us, key_frame, quantizer)
+        self.encode_rect(frame, None, rect, timestamp_us, duration_us, key_frame, quantizer)
     }
 
     /// Encodes the `rect` (a frame's visible rect) of `frame`, scaled to the configured
     /// size, and returns the chunks the encoder has ready.
+    #[allow(clippy::too_many_arguments)]
     pub fn encode_rect(
         &mut self,
         frame: &FrameBuffer,
+        keepalive: Option<&Keepalive>,
         rect: Rect,
         timestamp_us: i64,
         duration_us: Option<i64>,
@@ -503,7 +505,7 @@ impl VideoEncoder {
         if key_frame && self.frames_in > 0 && self.name == "libsvtav1" {
             self.finish(&mut out)?;
         }
-        let mut av = self.convert(frame, rect)?;
+        let mut av = self.convert(frame, keepalive, rect)?;
         let pts = self.timestamps.push(timestamp_us, duration_us);
         if let Some(mode) = self.scalability {
             let pattern = mode.pattern();
@@ -575,11 +577,17 @@ impl VideoEncoder {
     }
 
     /// The input frame in the encoder's pixel format and size.
-    fn convert(&mut self, frame: &FrameBuffer, rect: Rect) -> Result<frame::Video> {
+    fn convert(&mut self, frame: &FrameBuffer, keepalive: Option<&Keepalive>, rect: Rect) -> Result<frame::Video> {
         let (w, h) = (self.config.width, self.config.height);
-        let mut av = frame::Video::new(self.pixel, w, h);
         let whole = rect == Rect::of_size(frame.coded_width, frame.coded_height);
-        if whole && frame.format.to_av() == Some(self.pixel) && (frame.coded_width, frame.coded_height) == (w, h) {
+        let same_layout =
+            whole && frame.format.to_av() == Some(self.pixel) && (frame.coded_width, frame.coded_height) == (w, h);
+        if let (true, Some(keepalive)) = (same_layout, keepalive) {
+            // Already in the encoder's format and size: FFmpeg reads our planes in place.
+            return raw::wrap_planes(frame, self.pixel, keepalive);
+        }
+        let mut av = frame::Video::new(self.pixel, w, h);
+        if same_layout {
             for i in 0..frame.format.num_planes() {
                 let spec = frame.format.plane(i);
                 let row = (w.div_ceil(spec.sub_x) * spec.sample_bytes) as usize;

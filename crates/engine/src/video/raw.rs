@@ -6,7 +6,7 @@ use ffmpeg_next::{codec, frame};
 
 use crate::ffi::{Planes, Scaler};
 use crate::pixel::{FrameBuffer, Rect};
-use crate::{EngineError, Result};
+use crate::{EngineError, Keepalive, Result};
 
 /// Encoder context fields without a safe setter.
 pub(crate) struct ContextFields {
@@ -90,4 +90,48 @@ pub(crate) fn scale_into(scaler: &mut Scaler, src: &FrameBuffer, rect: Rect, dst
     // the caller); `dst` was allocated by FFmpeg for the scaler's destination format and
     // size, so each of its planes holds all rows at its stride.
     unsafe { scaler.scale(&from, &to) };
+}
+
+/// An AVFrame over `src`'s planes, without a copy, in FFmpeg's `pixel` (which must have
+/// `src`'s layout). Each plane's buffer owns a clone of `keepalive`, dropped when FFmpeg
+/// releases the buffer; the buffers are read-only, so FFmpeg copies before any write.
+pub(crate) fn wrap_planes(
+    src: &FrameBuffer,
+    pixel: ffmpeg_next::format::Pixel,
+    keepalive: &Keepalive,
+) -> Result<frame::Video> {
+    let mut av = frame::Video::empty();
+    // SAFETY: `av` is a fresh AVFrame we own. Each plane pointer stays valid while
+    // `keepalive` lives, and every buffer holds its own clone of it, released exactly once
+    // by `release_keepalive` when FFmpeg frees the buffer (or here if creation fails).
+    unsafe {
+        let raw = av.as_mut_ptr();
+        (*raw).format = sys::AVPixelFormat::from(pixel) as i32;
+        (*raw).width = src.coded_width as i32;
+        (*raw).height = src.coded_height as i32;
+        for i in 0..src.format.num_planes().min(4) {
+            let data = src.plane_data(i);
+            let opaque = Box::into_raw(Box::new(keepalive.clone()));
+            let buffer = sys::av_buffer_create(
+                data.as_ptr().cast_mut(),
+                data.len(),
+                Some(release_keepalive),
+                opaque.cast(),
+                sys::AV_BUFFER_FLAG_READONLY,
+            );
+            if buffer.is_null() {
+                drop(Box::from_raw(opaque));
+                return Err(EngineError::encoding("out of memory wrapping a frame"));
+            }
+            (*raw).buf[i] = buffer;
+            (*raw).data[i] = data.as_ptr().cast_mut();
+            (*raw).linesize[i] = src.stride(i) as i32;
+        }
+    }
+    Ok(av)
+}
+
+unsafe extern "C" fn release_keepalive(opaque: *mut std::ffi::c_void, _data: *mut u8) {
+    // SAFETY: `opaque` is the Box made in `wrap_planes`, released once per buffer.
+    drop(unsafe { Box::from_raw(opaque.cast::<Keepalive>()) });
 }
