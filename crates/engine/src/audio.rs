@@ -139,7 +139,8 @@ impl AudioBuffer {
         self.bytes.bytes().len()
     }
 
-    fn samples(&self) -> &[u8] {
+    /// The sample bytes, laid out per `format` (planar: one channel after another).
+    pub fn samples(&self) -> &[u8] {
         &self.bytes.bytes()[..self.len]
     }
 
