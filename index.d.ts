@@ -101,14 +101,19 @@ export declare class VideoColorSpace {
 
 /** Decodes EncodedVideoChunks with FFmpeg (h264, hevc, vp8, vp9, dav1d/libaom). */
 export declare class VideoDecoder {
-  constructor(init: VideoDecoderInit)
   get state(): CodecState
+  /** Inputs queued and not yet taken by the codec. */
   get decodeQueueSize(): number
   get ondequeue(): ((event: Event) => void) | null
   set ondequeue(handler: ((event: Event) => void) | null)
   /** Adds a listener for "dequeue" events. */
   addEventListener(kind: 'dequeue', listener: (event: Event) => void): void
   removeEventListener(kind: 'dequeue', listener: (event: Event) => void): void
+  /** Drops queued and in-flight work; a pending flush rejects with AbortError. */
+  reset(): void
+  /** Resets, then closes for good. */
+  close(): void
+  constructor(init: VideoDecoderInit)
   /**
    * Configures the decoder. An invalid config throws TypeError; an unsupported one
    * closes the decoder with NotSupportedError on the error callback.
@@ -118,22 +123,25 @@ export declare class VideoDecoder {
   decode(chunk: EncodedVideoChunk): void
   /** Resolves once every chunk queued before it was decoded and its frames delivered. */
   flush(): Promise<void>
-  reset(): void
-  close(): void
   /** Whether this build of FFmpeg can decode `config`. */
   static isConfigSupported(config: VideoDecoderConfig): Promise<VideoDecoderSupport>
 }
 
 /** Encodes VideoFrames with FFmpeg (libx264, libx265, libvpx, SVT-AV1/libaom). */
 export declare class VideoEncoder {
-  constructor(init: VideoEncoderInit)
   get state(): CodecState
+  /** Inputs queued and not yet taken by the codec. */
   get encodeQueueSize(): number
   get ondequeue(): ((event: Event) => void) | null
   set ondequeue(handler: ((event: Event) => void) | null)
   /** Adds a listener for "dequeue" events. */
   addEventListener(kind: 'dequeue', listener: (event: Event) => void): void
   removeEventListener(kind: 'dequeue', listener: (event: Event) => void): void
+  /** Drops queued and in-flight work; a pending flush rejects with AbortError. */
+  reset(): void
+  /** Resets, then closes for good. */
+  close(): void
+  constructor(init: VideoEncoderInit)
   /**
    * Configures (or reconfigures) the encoder. An invalid config throws TypeError; an
    * unsupported one closes the encoder with NotSupportedError on the error callback.
@@ -143,8 +151,6 @@ export declare class VideoEncoder {
   encode(frame: VideoFrame, options?: VideoEncoderEncodeOptions): void
   /** Resolves once every frame queued before it was encoded and delivered. */
   flush(): Promise<void>
-  reset(): void
-  close(): void
   /** Whether this build of FFmpeg can encode `config`. */
   static isConfigSupported(config: VideoEncoderConfig): Promise<VideoEncoderSupport>
 }

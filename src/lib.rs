@@ -3,6 +3,7 @@
 
 mod anchor;
 mod audio_data;
+mod codec_class;
 mod codec_options;
 mod codec_queue;
 mod color_space;

@@ -10,6 +10,7 @@ use napi::sys::napi_value;
 use napi::{Env, JsValue};
 use napi_derive::napi;
 
+use crate::codec_class::codec_class_common;
 use crate::codec_options::{self, VideoDecoderConfig, VideoDecoderSupport};
 use crate::codec_queue::{Codec, CodecQueue, CodecState, Gate};
 use crate::counters::VIDEO_DECODERS;
@@ -69,57 +70,14 @@ pub struct VideoDecoder {
     key_chunk_required: bool,
 }
 
+codec_class_common!(VideoDecoder, decode_queue_size);
+
 #[napi]
 impl VideoDecoder {
     #[napi(constructor)]
     pub fn new(env: Env, this: This, #[napi(ts_arg_type = "VideoDecoderInit")] init: JsHandle) -> napi::Result<Self> {
         let queue = CodecQueue::new(&env, this.object.raw(), init.0).or_throw(&env)?;
         Ok(Self { queue, key_chunk_required: true })
-    }
-
-    #[napi(getter, ts_return_type = "CodecState")]
-    pub fn state(&self) -> &'static str {
-        self.queue.state().as_str()
-    }
-
-    #[napi(getter)]
-    pub fn decode_queue_size(&self) -> u32 {
-        self.queue.queue_size()
-    }
-
-    #[napi(getter, ts_return_type = "((event: Event) => void) | null")]
-    pub fn ondequeue(&self, env: Env) -> napi::Result<napi_value> {
-        self.queue.ondequeue(&env)
-    }
-
-    #[napi(setter)]
-    pub fn set_ondequeue(
-        &self,
-        env: Env,
-        #[napi(ts_arg_type = "((event: Event) => void) | null")] handler: JsHandle,
-    ) -> napi::Result<()> {
-        self.queue.set_ondequeue(&env, handler.0)
-    }
-
-    /// Adds a listener for "dequeue" events.
-    #[napi]
-    pub fn add_event_listener(
-        &self,
-        env: Env,
-        #[napi(ts_arg_type = "'dequeue'")] kind: String,
-        #[napi(ts_arg_type = "(event: Event) => void")] listener: JsHandle,
-    ) -> napi::Result<()> {
-        self.queue.listen(&env, &kind, listener.0, true)
-    }
-
-    #[napi]
-    pub fn remove_event_listener(
-        &self,
-        env: Env,
-        #[napi(ts_arg_type = "'dequeue'")] kind: String,
-        #[napi(ts_arg_type = "(event: Event) => void")] listener: JsHandle,
-    ) -> napi::Result<()> {
-        self.queue.listen(&env, &kind, listener.0, false)
     }
 
     /// Configures the decoder. An invalid config throws TypeError; an unsupported one
@@ -166,16 +124,6 @@ impl VideoDecoder {
             self.key_chunk_required = true;
         }
         self.queue.flush(&env)
-    }
-
-    #[napi]
-    pub fn reset(&mut self, env: Env) -> napi::Result<()> {
-        self.queue.reset(&env).or_throw(&env)
-    }
-
-    #[napi]
-    pub fn close(&mut self, env: Env) -> napi::Result<()> {
-        self.queue.close(&env).or_throw(&env)
     }
 
     /// Whether this build of FFmpeg can decode `config`.

@@ -12,6 +12,7 @@ use napi::sys::napi_value;
 use napi::{Env, JsValue};
 use napi_derive::napi;
 
+use crate::codec_class::codec_class_common;
 use crate::codec_options::{
     self, EncodedVideoChunkMetadata, SvcOutputMetadata, VideoEncoderConfig, VideoEncoderEncodeOptions,
     VideoEncoderSupport,
@@ -114,57 +115,14 @@ pub struct VideoEncoder {
     quantizer_mode: bool,
 }
 
+codec_class_common!(VideoEncoder, encode_queue_size);
+
 #[napi]
 impl VideoEncoder {
     #[napi(constructor)]
     pub fn new(env: Env, this: This, #[napi(ts_arg_type = "VideoEncoderInit")] init: JsHandle) -> napi::Result<Self> {
         let queue = CodecQueue::new(&env, this.object.raw(), init.0).or_throw(&env)?;
         Ok(Self { queue, quantizer_mode: false })
-    }
-
-    #[napi(getter, ts_return_type = "CodecState")]
-    pub fn state(&self) -> &'static str {
-        self.queue.state().as_str()
-    }
-
-    #[napi(getter)]
-    pub fn encode_queue_size(&self) -> u32 {
-        self.queue.queue_size()
-    }
-
-    #[napi(getter, ts_return_type = "((event: Event) => void) | null")]
-    pub fn ondequeue(&self, env: Env) -> napi::Result<napi_value> {
-        self.queue.ondequeue(&env)
-    }
-
-    #[napi(setter)]
-    pub fn set_ondequeue(
-        &self,
-        env: Env,
-        #[napi(ts_arg_type = "((event: Event) => void) | null")] handler: JsHandle,
-    ) -> napi::Result<()> {
-        self.queue.set_ondequeue(&env, handler.0)
-    }
-
-    /// Adds a listener for "dequeue" events.
-    #[napi]
-    pub fn add_event_listener(
-        &self,
-        env: Env,
-        #[napi(ts_arg_type = "'dequeue'")] kind: String,
-        #[napi(ts_arg_type = "(event: Event) => void")] listener: JsHandle,
-    ) -> napi::Result<()> {
-        self.queue.listen(&env, &kind, listener.0, true)
-    }
-
-    #[napi]
-    pub fn remove_event_listener(
-        &self,
-        env: Env,
-        #[napi(ts_arg_type = "'dequeue'")] kind: String,
-        #[napi(ts_arg_type = "(event: Event) => void")] listener: JsHandle,
-    ) -> napi::Result<()> {
-        self.queue.listen(&env, &kind, listener.0, false)
     }
 
     /// Configures (or reconfigures) the encoder. An invalid config throws TypeError; an
@@ -214,16 +172,6 @@ impl VideoEncoder {
     #[napi(ts_return_type = "Promise<void>")]
     pub fn flush(&self, env: Env) -> napi::Result<napi_value> {
         self.queue.flush(&env)
-    }
-
-    #[napi]
-    pub fn reset(&self, env: Env) -> napi::Result<()> {
-        self.queue.reset(&env).or_throw(&env)
-    }
-
-    #[napi]
-    pub fn close(&self, env: Env) -> napi::Result<()> {
-        self.queue.close(&env).or_throw(&env)
     }
 
     /// Whether this build of FFmpeg can encode `config`.

@@ -1,0 +1,71 @@
+//! The members every codec class shares, declared once: `state`, the queue size,
+//! `ondequeue`, `addEventListener`/`removeEventListener`, `reset()` and `close()`, all
+//! forwarding to the class's `queue: CodecQueue<_>`. Each class adds its constructor,
+//! `configure`, `encode`/`decode`, `flush` and `isConfigSupported`.
+
+macro_rules! codec_class_common {
+    ($class:ident, $queue_size:ident) => {
+        #[napi]
+        impl $class {
+            #[napi(getter, ts_return_type = "CodecState")]
+            pub fn state(&self) -> &'static str {
+                self.queue.state().as_str()
+            }
+
+            /// Inputs queued and not yet taken by the codec.
+            #[napi(getter)]
+            pub fn $queue_size(&self) -> u32 {
+                self.queue.queue_size()
+            }
+
+            #[napi(getter, ts_return_type = "((event: Event) => void) | null")]
+            pub fn ondequeue(&self, env: Env) -> napi::Result<napi::sys::napi_value> {
+                self.queue.ondequeue(&env)
+            }
+
+            #[napi(setter)]
+            pub fn set_ondequeue(
+                &self,
+                env: Env,
+                #[napi(ts_arg_type = "((event: Event) => void) | null")] handler: crate::js::JsHandle,
+            ) -> napi::Result<()> {
+                self.queue.set_ondequeue(&env, handler.0)
+            }
+
+            /// Adds a listener for "dequeue" events.
+            #[napi]
+            pub fn add_event_listener(
+                &self,
+                env: Env,
+                #[napi(ts_arg_type = "'dequeue'")] kind: String,
+                #[napi(ts_arg_type = "(event: Event) => void")] listener: crate::js::JsHandle,
+            ) -> napi::Result<()> {
+                self.queue.listen(&env, &kind, listener.0, true)
+            }
+
+            #[napi]
+            pub fn remove_event_listener(
+                &self,
+                env: Env,
+                #[napi(ts_arg_type = "'dequeue'")] kind: String,
+                #[napi(ts_arg_type = "(event: Event) => void")] listener: crate::js::JsHandle,
+            ) -> napi::Result<()> {
+                self.queue.listen(&env, &kind, listener.0, false)
+            }
+
+            /// Drops queued and in-flight work; a pending flush rejects with AbortError.
+            #[napi]
+            pub fn reset(&self, env: Env) -> napi::Result<()> {
+                crate::error::OrThrow::or_throw(self.queue.reset(&env), &env)
+            }
+
+            /// Resets, then closes for good.
+            #[napi]
+            pub fn close(&self, env: Env) -> napi::Result<()> {
+                crate::error::OrThrow::or_throw(self.queue.close(&env), &env)
+            }
+        }
+    };
+}
+
+pub(crate) use codec_class_common;
