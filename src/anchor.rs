@@ -271,3 +271,12 @@ unsafe extern "C" fn forget_env(env: *mut std::ffi::c_void) {
     let key = env as usize;
     RELEASED.lock().unwrap_or_else(|e| e.into_inner()).retain(|(e, _, _)| *e != key);
 }
+
+/// A [`Hold`] on the ArrayBuffer tied to `owner`, if it has one (frames and audio made
+/// from JavaScript data do; decoder outputs do not).
+pub fn hold_for(env: &Env, owner: napi_value, share: std::sync::Arc<dyn Send + Sync>) -> napi::Result<Option<Hold>> {
+    match buffer_of(env, owner)? {
+        Some(buffer) => Hold::new(env, buffer, share).map(Some),
+        None => Ok(None),
+    }
+}

@@ -121,7 +121,7 @@ fn hardware(value: Option<&str>) -> Result<HardwareAcceleration> {
     }
 }
 
-fn codec_string(codec: &str) -> Result<&str> {
+pub fn codec_string(codec: &str) -> Result<&str> {
     let trimmed = codec.trim();
     if trimmed.is_empty() {
         return Err(EngineError::type_error("codec must not be empty"));
@@ -130,7 +130,7 @@ fn codec_string(codec: &str) -> Result<&str> {
 }
 
 /// Non-zero `[EnforceRange] unsigned long`.
-fn dimension(value: f64, what: &str) -> Result<u32> {
+pub fn dimension(value: f64, what: &str) -> Result<u32> {
     match options::enforce_u32(value, what)? {
         0 => Err(EngineError::type_error(format!("{what} must be non-zero"))),
         v => Ok(v),
@@ -223,14 +223,7 @@ pub fn decoder_config(env: &Env, config: &VideoDecoderConfig) -> Result<Result<E
         config.display_aspect_height,
         ("displayAspectWidth", "displayAspectHeight"),
     )?;
-    let description = match config.description {
-        Some(handle) => {
-            let source = BufferSource::from_value(env, handle.0)?;
-            // SAFETY: no JS runs while the slice is alive; the bytes are copied.
-            Some(unsafe { source.as_slice() }.to_vec())
-        }
-        None => None,
-    };
+    let description = description_bytes(env, config.description)?;
     let color_space = config.color_space.as_ref().map(options::color_space).transpose()?;
     let hardware_acceleration = hardware(config.hardware_acceleration.as_deref())?;
     let supported = || -> Result<EngineDecoderConfig> {
@@ -246,6 +239,23 @@ pub fn decoder_config(env: &Env, config: &VideoDecoderConfig) -> Result<Result<E
         Ok(engine)
     };
     Ok(supported())
+}
+
+/// The bytes of an optional `description` member (copied).
+pub fn description_bytes(env: &Env, description: Option<JsHandle>) -> Result<Option<Vec<u8>>> {
+    let Some(handle) = description else { return Ok(None) };
+    let source = BufferSource::from_value(env, handle.0)?;
+    // SAFETY: no JS runs while the slice is alive; the bytes are copied.
+    Ok(Some(unsafe { source.as_slice() }.to_vec()))
+}
+
+/// A copy of an optional `description` in a new ArrayBuffer (`isConfigSupported()`
+/// returns copies, not the caller's buffers).
+pub fn copy_description(env: &Env, description: Option<JsHandle>) -> napi::Result<Option<JsHandle>> {
+    match description_bytes(env, description) {
+        Ok(Some(bytes)) => Ok(Some(array_buffer(env, &bytes)?)),
+        _ => Ok(None),
+    }
 }
 
 /// A fresh ArrayBuffer holding `bytes`.
@@ -279,17 +289,9 @@ pub fn decoder_config_to_js(env: &Env, config: &EngineDecoderConfig) -> napi::Re
 /// `isConfigSupported()`'s copy of a decoder config: the recognised members, with the
 /// description copied into a new buffer.
 pub fn clone_decoder_config(env: &Env, config: &VideoDecoderConfig) -> napi::Result<VideoDecoderConfig> {
-    let description = match config.description {
-        Some(handle) => match BufferSource::from_value(env, handle.0) {
-            // SAFETY: no JS runs while the slice is alive; the bytes are copied.
-            Ok(source) => Some(array_buffer(env, unsafe { source.as_slice() })?),
-            Err(_) => None,
-        },
-        None => None,
-    };
     Ok(VideoDecoderConfig {
         codec: config.codec.clone(),
-        description,
+        description: copy_description(env, config.description)?,
         coded_width: config.coded_width,
         coded_height: config.coded_height,
         display_aspect_width: config.display_aspect_width,

@@ -257,9 +257,22 @@ impl<C: Codec> CodecQueue<C> {
         Ok(())
     }
 
+    /// `configure()` after the dictionary was found valid: `parsed` is the engine config,
+    /// or why this build cannot honour it.
+    pub fn configure_parsed(&self, env: &Env, parsed: Result<C::Config, EngineError>) -> Result<(), EngineError> {
+        self.core.borrow().check_open()?;
+        match parsed {
+            Ok(config) => self.configure(env, config),
+            Err(unsupported) => {
+                self.configure_failed(env, unsupported);
+                Ok(())
+            }
+        }
+    }
+
     /// `configure()` with a valid but unsupported config: the codec is "configured"
     /// until the worker reaches the message, then closes with NotSupportedError.
-    pub fn configure_failed(&self, env: &Env, error: EngineError) {
+    fn configure_failed(&self, env: &Env, error: EngineError) {
         let mut core = self.core.borrow_mut();
         core.state = CodecState::Configured;
         let generation = core.generation;

@@ -90,17 +90,9 @@ impl VideoDecoder {
     ) -> napi::Result<()> {
         let config: VideoDecoderConfig = js::dict(&env, config.0)?;
         let parsed = codec_options::decoder_config(&env, &config).or_throw(&env)?;
-        if self.queue.state() == CodecState::Closed {
-            return Err(EngineError::InvalidState("VideoDecoder is closed".into())).or_throw(&env);
-        }
+        self.queue.configure_parsed(&env, parsed).or_throw(&env)?;
         self.key_chunk_required = true;
-        match parsed {
-            Ok(engine) => self.queue.configure(&env, engine).or_throw(&env),
-            Err(unsupported) => {
-                self.queue.configure_failed(&env, unsupported);
-                Ok(())
-            }
-        }
+        Ok(())
     }
 
     /// Queues `chunk` for decoding. The first chunk after configure or flush must be a key chunk.

@@ -135,19 +135,10 @@ impl VideoEncoder {
     ) -> napi::Result<()> {
         let config: VideoEncoderConfig = js::dict(&env, config.0)?;
         let parsed = codec_options::encoder_config(&config).or_throw(&env)?;
-        if self.queue.state() == crate::codec_queue::CodecState::Closed {
-            return Err(EngineError::InvalidState("VideoEncoder is closed".into())).or_throw(&env);
-        }
-        match parsed {
-            Ok(engine) => {
-                self.quantizer_mode = engine.bitrate_mode == engine::video::BitrateMode::Quantizer;
-                self.queue.configure(&env, engine).or_throw(&env)
-            }
-            Err(unsupported) => {
-                self.queue.configure_failed(&env, unsupported);
-                Ok(())
-            }
-        }
+        let quantizer_mode = matches!(&parsed, Ok(c) if c.bitrate_mode == engine::video::BitrateMode::Quantizer);
+        self.queue.configure_parsed(&env, parsed).or_throw(&env)?;
+        self.quantizer_mode = quantizer_mode;
+        Ok(())
     }
 
     /// Queues `frame` for encoding. The frame may be closed right after this returns.
@@ -195,13 +186,9 @@ impl VideoEncoder {
     ) -> Result<EncodeRequest, EngineError> {
         self.queue.check_configured()?;
         let state = frame.open()?;
-        let keepalive = match crate::anchor::buffer_of(env, frame_value) {
-            Ok(Some(buffer)) => {
-                let share: Arc<dyn Send + Sync> = state.pixels.clone();
-                Some(crate::anchor::Hold::new(env, buffer, share).map_err(|e| EngineError::type_error(e.reason))?)
-            }
-            _ => None,
-        };
+        let share: Arc<dyn Send + Sync> = state.pixels.clone();
+        let keepalive =
+            crate::anchor::hold_for(env, frame_value, share).map_err(|e| EngineError::type_error(e.reason))?;
         let quantizer = [&options.avc, &options.hevc, &options.vp9, &options.av1]
             .into_iter()
             .flatten()
