@@ -109,6 +109,11 @@ export declare class VideoDecoder {
   /** Adds a listener for "dequeue" events. */
   addEventListener(kind: 'dequeue', listener: (event: Event) => void): void
   removeEventListener(kind: 'dequeue', listener: (event: Event) => void): void
+  /**
+   * Resolves once every input queued before it was processed and its outputs
+   * delivered.
+   */
+  flush(): Promise<void>
   /** Drops queued and in-flight work; a pending flush rejects with AbortError. */
   reset(): void
   /** Resets, then closes for good. */
@@ -121,8 +126,6 @@ export declare class VideoDecoder {
   configure(config: VideoDecoderConfig): void
   /** Queues `chunk` for decoding. The first chunk after configure or flush must be a key chunk. */
   decode(chunk: EncodedVideoChunk): void
-  /** Resolves once every chunk queued before it was decoded and its frames delivered. */
-  flush(): Promise<void>
   /** Whether this build of FFmpeg can decode `config`. */
   static isConfigSupported(config: VideoDecoderConfig): Promise<VideoDecoderSupport>
 }
@@ -137,6 +140,11 @@ export declare class VideoEncoder {
   /** Adds a listener for "dequeue" events. */
   addEventListener(kind: 'dequeue', listener: (event: Event) => void): void
   removeEventListener(kind: 'dequeue', listener: (event: Event) => void): void
+  /**
+   * Resolves once every input queued before it was processed and its outputs
+   * delivered.
+   */
+  flush(): Promise<void>
   /** Drops queued and in-flight work; a pending flush rejects with AbortError. */
   reset(): void
   /** Resets, then closes for good. */
@@ -149,8 +157,6 @@ export declare class VideoEncoder {
   configure(config: VideoEncoderConfig): void
   /** Queues `frame` for encoding. The frame may be closed right after this returns. */
   encode(frame: VideoFrame, options?: VideoEncoderEncodeOptions): void
-  /** Resolves once every frame queued before it was encoded and delivered. */
-  flush(): Promise<void>
   /** Whether this build of FFmpeg can encode `config`. */
   static isConfigSupported(config: VideoEncoderConfig): Promise<VideoEncoderSupport>
 }

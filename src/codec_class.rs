@@ -1,7 +1,7 @@
 //! The members every codec class shares, declared once: `state`, the queue size,
-//! `ondequeue`, `addEventListener`/`removeEventListener`, `reset()` and `close()`, all
-//! forwarding to the class's `queue: CodecQueue<_>`. Each class adds its constructor,
-//! `configure`, `encode`/`decode`, `flush` and `isConfigSupported`.
+//! `ondequeue`, `addEventListener`/`removeEventListener`, `flush()`, `reset()` and
+//! `close()`, all forwarding to the class's `queue: CodecQueue<_>`. Each class adds its
+//! constructor, `configure`, `encode`/`decode` and `isConfigSupported`.
 
 macro_rules! codec_class_common {
     ($class:ident, $queue_size:ident) => {
@@ -51,6 +51,13 @@ macro_rules! codec_class_common {
                 #[napi(ts_arg_type = "(event: Event) => void")] listener: crate::js::JsHandle,
             ) -> napi::Result<()> {
                 self.queue.listen(&env, &kind, listener.0, false)
+            }
+
+            /// Resolves once every input queued before it was processed and its outputs
+            /// delivered.
+            #[napi(ts_return_type = "Promise<void>")]
+            pub fn flush(&self, env: Env) -> napi::Result<napi::sys::napi_value> {
+                self.queue.flush(&env)
             }
 
             /// Drops queued and in-flight work; a pending flush rejects with AbortError.

@@ -170,6 +170,8 @@ struct Core<C: Codec> {
     callbacks: sys::napi_ref,
     /// Counts the instance in `getCounters()` until it is closed or collected.
     live: Option<Live>,
+    /// Decoders' `[[key chunk required]]`: set by configure and flush.
+    key_chunk_required: bool,
 }
 
 impl<C: Codec> CodecQueue<C> {
@@ -221,6 +223,7 @@ impl<C: Codec> CodecQueue<C> {
             this: this_ref,
             callbacks: callbacks_ref,
             live: Some(Live::new(C::counter())),
+            key_chunk_required: true,
         }));
         *slot.borrow_mut() = Rc::downgrade(&core);
         Ok(Self { core })
@@ -252,6 +255,7 @@ impl<C: Codec> CodecQueue<C> {
         let mut core = self.core.borrow_mut();
         core.check_open()?;
         core.state = CodecState::Configured;
+        core.key_chunk_required = true;
         let generation = core.generation;
         core.send(env, Command::Configure { generation, config });
         Ok(())
@@ -283,6 +287,20 @@ impl<C: Codec> CodecQueue<C> {
         self.core.borrow().check_configured()
     }
 
+    /// Decoders: "configured", and a key chunk first after configure or flush
+    /// (DataError otherwise).
+    pub fn check_decodable(&self, key: bool) -> Result<(), EngineError> {
+        let mut core = self.core.borrow_mut();
+        core.check_configured()?;
+        if core.key_chunk_required {
+            if !key {
+                return Err(EngineError::Data("a key chunk is required after configure() or flush()".into()));
+            }
+            core.key_chunk_required = false;
+        }
+        Ok(())
+    }
+
     /// `encode()`/`decode()` after the codec's own validation.
     pub fn enqueue(&self, env: &Env, input: C::Input, permit: Option<Permit>) -> Result<(), EngineError> {
         let mut core = self.core.borrow_mut();
@@ -301,6 +319,7 @@ impl<C: Codec> CodecQueue<C> {
             return js::settled_promise(env, Err(e));
         }
         let (deferred, promise) = js::deferred(env)?;
+        core.key_chunk_required = true;
         let id = core.next_flush_id;
         core.next_flush_id += 1;
         core.flushes.push_back((id, deferred));

@@ -12,7 +12,7 @@ use napi_derive::napi;
 
 use crate::codec_class::codec_class_common;
 use crate::codec_options::{self, VideoDecoderConfig, VideoDecoderSupport};
-use crate::codec_queue::{Codec, CodecQueue, CodecState, Gate};
+use crate::codec_queue::{Codec, CodecQueue, Gate};
 use crate::counters::VIDEO_DECODERS;
 use crate::encoded_chunk::{ChunkData, ChunkType, EncodedVideoChunk};
 use crate::error::OrThrow;
@@ -66,8 +66,6 @@ impl Codec for VideoDecoding {
 #[napi]
 pub struct VideoDecoder {
     queue: CodecQueue<VideoDecoding>,
-    /// `[[key chunk required]]`: set by configure and flush.
-    key_chunk_required: bool,
 }
 
 codec_class_common!(VideoDecoder, decode_queue_size);
@@ -77,7 +75,7 @@ impl VideoDecoder {
     #[napi(constructor)]
     pub fn new(env: Env, this: This, #[napi(ts_arg_type = "VideoDecoderInit")] init: JsHandle) -> napi::Result<Self> {
         let queue = CodecQueue::new(&env, this.object.raw(), init.0).or_throw(&env)?;
-        Ok(Self { queue, key_chunk_required: true })
+        Ok(Self { queue })
     }
 
     /// Configures the decoder. An invalid config throws TypeError; an unsupported one
@@ -90,32 +88,14 @@ impl VideoDecoder {
     ) -> napi::Result<()> {
         let config: VideoDecoderConfig = js::dict(&env, config.0)?;
         let parsed = codec_options::decoder_config(&env, &config).or_throw(&env)?;
-        self.queue.configure_parsed(&env, parsed).or_throw(&env)?;
-        self.key_chunk_required = true;
-        Ok(())
+        self.queue.configure_parsed(&env, parsed).or_throw(&env)
     }
 
     /// Queues `chunk` for decoding. The first chunk after configure or flush must be a key chunk.
     #[napi]
-    pub fn decode(&mut self, env: Env, chunk: ClassInstance<EncodedVideoChunk>) -> napi::Result<()> {
-        self.queue.check_configured().or_throw(&env)?;
-        if self.key_chunk_required {
-            if chunk.chunk.kind != ChunkType::Key {
-                return Err(EngineError::Data("a key chunk is required after configure() or flush()".into()))
-                    .or_throw(&env);
-            }
-            self.key_chunk_required = false;
-        }
+    pub fn decode(&self, env: Env, chunk: ClassInstance<EncodedVideoChunk>) -> napi::Result<()> {
+        self.queue.check_decodable(chunk.chunk.kind == ChunkType::Key).or_throw(&env)?;
         self.queue.enqueue(&env, chunk.chunk.clone(), None).or_throw(&env)
-    }
-
-    /// Resolves once every chunk queued before it was decoded and its frames delivered.
-    #[napi(ts_return_type = "Promise<void>")]
-    pub fn flush(&mut self, env: Env) -> napi::Result<napi_value> {
-        if self.queue.state() == CodecState::Configured {
-            self.key_chunk_required = true;
-        }
-        self.queue.flush(&env)
     }
 
     /// Whether this build of FFmpeg can decode `config`.

@@ -159,12 +159,6 @@ impl VideoEncoder {
         self.queue.enqueue(&env, request, Some(permit)).or_throw(&env)
     }
 
-    /// Resolves once every frame queued before it was encoded and delivered.
-    #[napi(ts_return_type = "Promise<void>")]
-    pub fn flush(&self, env: Env) -> napi::Result<napi_value> {
-        self.queue.flush(&env)
-    }
-
     /// Whether this build of FFmpeg can encode `config`.
     #[napi(ts_args_type = "config: VideoEncoderConfig", ts_return_type = "Promise<VideoEncoderSupport>")]
     pub fn is_config_supported(env: Env, config: JsHandle) -> napi::Result<napi_value> {
