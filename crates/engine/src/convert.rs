@@ -169,6 +169,29 @@ mod tests {
     }
 
     #[test]
+    fn large_frames_convert_in_bands_without_seams() {
+        // 640x720 I420, red above row 200 and 75% green below: conversion runs in bands
+        // (one per core), whose edges must not shift or repeat rows.
+        let (w, h) = (640usize, 720usize);
+        let mut data = vec![0u8; w * h * 3 / 2];
+        let (luma, chroma) = data.split_at_mut(w * h);
+        let (u, v) = chroma.split_at_mut(w * h / 4);
+        for y in 0..h {
+            luma[y * w..(y + 1) * w].fill(if y < 200 { 63 } else { 133 });
+        }
+        for y in 0..h / 2 {
+            u[y * w / 2..(y + 1) * w / 2].fill(if y < 100 { 102 } else { 63 });
+            v[y * w / 2..(y + 1) * w / 2].fill(if y < 100 { 240 } else { 52 });
+        }
+        let out = convert(PixelFormat::I420, &data, w as u32, h as u32, &ColorSpace::rec709(), PixelFormat::RGBA);
+        for y in [0, 199, 202, 359, 360, 361, 500, 719] {
+            let px = &out[(y * w + w / 2) * 4..(y * w + w / 2) * 4 + 4];
+            let expected: &[u8] = if y < 200 { &[255, 0, 0, 255] } else { &[0, 191, 0, 255] };
+            assert_near(px, expected, 2);
+        }
+    }
+
+    #[test]
     fn cropped_rect_reads_from_its_origin() {
         // Left half black, right half white, 4x2 I420.
         let data = [16, 16, 235, 235, 16, 16, 235, 235, 128, 128, 128, 128];
