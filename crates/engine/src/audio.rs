@@ -52,6 +52,23 @@ impl SampleFormat {
         matches!(self, Self::U8Planar | Self::S16Planar | Self::S32Planar | Self::F32Planar)
     }
 
+    /// FFmpeg's sample format with the same layout.
+    pub fn to_av(self) -> ffmpeg_next::format::Sample {
+        use ffmpeg_next::format::sample::{Sample, Type};
+        let kind = if self.is_planar() { Type::Planar } else { Type::Packed };
+        match self {
+            Self::U8 | Self::U8Planar => Sample::U8(kind),
+            Self::S16 | Self::S16Planar => Sample::I16(kind),
+            Self::S32 | Self::S32Planar => Sample::I32(kind),
+            Self::F32 | Self::F32Planar => Sample::F32(kind),
+        }
+    }
+
+    /// The WebCodecs format with FFmpeg's `format` layout, if there is one.
+    pub fn from_av(format: ffmpeg_next::format::Sample) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.to_av() == format)
+    }
+
     /// Reads sample `index` of `bytes` as a float in [-1, 1] (integers scaled by 2^(bits-1)).
     fn read(self, bytes: &[u8], index: usize) -> f64 {
         let n = self.bytes_per_sample();

@@ -2,6 +2,7 @@
 //! that knows N-API. The addon in the repository root is a thin binding over this crate.
 
 pub mod audio;
+pub mod audio_codec;
 pub mod bitstream;
 pub mod codec_string;
 pub mod color;

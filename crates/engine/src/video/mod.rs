@@ -12,7 +12,7 @@ use crate::{EngineError, Result};
 
 pub mod decoder;
 pub mod encoder;
-mod raw;
+pub(crate) mod raw;
 
 pub use decoder::{DecodedFrame, VideoDecoder, VideoDecoderConfig};
 pub use encoder::{

@@ -1,0 +1,255 @@
+//! An audio decoder session (https://w3c.github.io/webcodecs/#audiodecoder-interface):
+//! chunks in, `AudioData` out in the sample format closest to FFmpeg's, with the codec's
+//! priming trimmed from the start of each stream.
+
+use ffmpeg_next::format::Sample;
+use ffmpeg_next::software::resampling;
+use ffmpeg_next::{codec, decoder, frame, packet, Packet, Rational};
+
+use super::{buffer_from_frame, default_layout, raw, samples_to_us, AudioCodec};
+use crate::audio::{AudioBuffer, SampleFormat};
+use crate::video::{step, Step, TimestampMap, TIME_BASE};
+use crate::{EngineError, Result};
+
+/// `AudioDecoderConfig` after the binding's validation; also the `decoderConfig` an
+/// encoder reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AudioDecoderConfig {
+    pub codec: AudioCodec,
+    pub sample_rate: u32,
+    pub number_of_channels: u32,
+    pub description: Option<Vec<u8>>,
+}
+
+/// Decoded audio and the timestamp of its first sample.
+pub struct DecodedAudio {
+    pub buffer: AudioBuffer,
+    pub timestamp_us: i64,
+}
+
+/// Priming of FFmpeg's AAC-LC encoder (one frame), which AudioSpecificConfig cannot carry.
+pub const AAC_PRIMING: u32 = 1024;
+/// LAME's encoder delay (576) plus the MP3 decoder's delay (529), the conventional
+/// priming of an MP3 stream without a LAME tag.
+pub const MP3_PRIMING: u32 = 576 + 529;
+
+pub struct AudioDecoder {
+    decoder: decoder::Audio,
+    timestamps: TimestampMap,
+    /// Samples of codec delay at the start of each stream, at the output rate.
+    priming: u32,
+    /// Priming samples still to drop in this stream.
+    to_skip: u32,
+    /// The pts, chunk timestamp and samples already output of the chunk being decoded.
+    current: Option<(i64, i64, i64)>,
+    /// Where the stream's samples are on the timeline: the time of its first decoded
+    /// sample and the samples decoded since (priming included). Rebased when a chunk's
+    /// timestamp jumps; otherwise outputs follow it sample-exactly.
+    timeline: Option<(i64, i64)>,
+    converter: Option<((Sample, u16, u32), resampling::Context)>,
+}
+
+impl AudioDecoder {
+    /// Opens a decoder; `NotSupported` when this FFmpeg has none for the codec or the
+    /// description is not valid for it.
+    pub fn new(config: &AudioDecoderConfig) -> Result<Self> {
+        crate::init();
+        if config.sample_rate == 0 || config.number_of_channels == 0 {
+            return Err(EngineError::type_error("sampleRate and numberOfChannels must be non-zero"));
+        }
+        let (extradata, priming) = setup(config)?;
+        let mut reasons = Vec::new();
+        for &name in config.codec.decoder_names() {
+            let Some(codec) = decoder::find_by_name(name) else {
+                reasons.push(format!("{name} is not in this FFmpeg"));
+                continue;
+            };
+            let mut ctx = codec::Context::new_with_codec(codec);
+            raw::set_audio_params(&mut ctx, config.sample_rate, config.number_of_channels);
+            raw::set_skip_manual(&mut ctx);
+            if let Some(extradata) = &extradata {
+                crate::video::raw::set_extradata(&mut ctx, extradata)?;
+            }
+            match ctx.decoder().open_as(codec).and_then(|d| d.audio()) {
+                Ok(mut decoder) => {
+                    decoder.set_packet_time_base(Rational::new(TIME_BASE.0, TIME_BASE.1));
+                    return Ok(Self {
+                        decoder,
+                        timestamps: TimestampMap::default(),
+                        priming,
+                        to_skip: priming,
+                        current: None,
+                        timeline: None,
+                        converter: None,
+                    });
+                }
+                Err(e) => reasons.push(format!("{name}: {e}")),
+            }
+        }
+        Err(EngineError::not_supported(format!("cannot decode {}: {}", config.codec, reasons.join("; "))))
+    }
+
+    /// Samples this decoder drops at the start of each stream.
+    pub fn priming_samples(&self) -> u32 {
+        self.priming
+    }
+
+    /// Decodes one chunk and returns the audio that became ready.
+    pub fn decode(
+        &mut self,
+        data: &[u8],
+        key: bool,
+        timestamp_us: i64,
+        duration_us: Option<i64>,
+    ) -> Result<Vec<DecodedAudio>> {
+        if data.is_empty() {
+            return Err(EngineError::encoding("empty chunk"));
+        }
+        let mut packet = Packet::copy(data);
+        packet.set_pts(Some(self.timestamps.push(timestamp_us, duration_us)));
+        packet.set_duration(duration_us.unwrap_or(0));
+        if key {
+            packet.set_flags(packet::Flags::KEY);
+        }
+        let mut out = Vec::new();
+        if let Step::Again = step(self.decoder.send_packet(&packet), "decode")? {
+            self.drain(&mut out)?;
+            if let Step::Again = step(self.decoder.send_packet(&packet), "decode")? {
+                return Err(EngineError::encoding("decoder accepts no input"));
+            }
+        }
+        self.drain(&mut out)?;
+        Ok(out)
+    }
+
+    /// Emits everything pending, then readies the decoder for a new stream (whose priming
+    /// is dropped again).
+    pub fn flush(&mut self) -> Result<Vec<DecodedAudio>> {
+        let mut out = Vec::new();
+        step(self.decoder.send_eof(), "flush")?;
+        self.drain(&mut out)?;
+        self.decoder.flush();
+        self.timestamps.clear();
+        self.to_skip = self.priming;
+        self.current = None;
+        self.timeline = None;
+        Ok(out)
+    }
+
+    fn drain(&mut self, out: &mut Vec<DecodedAudio>) -> Result<()> {
+        loop {
+            let mut frame = frame::Audio::empty();
+            match step(self.decoder.receive_frame(&mut frame), "decode")? {
+                Step::Ready(()) => {
+                    if let Some(decoded) = self.output(frame)? {
+                        out.push(decoded);
+                    }
+                }
+                Step::Again | Step::Done => return Ok(()),
+            }
+        }
+    }
+
+    /// Stamps a frame with its chunk's timestamp (plus its offset in the chunk), drops the
+    /// priming still due, and shifts the rest back by the priming.
+    fn output(&mut self, frame: frame::Audio) -> Result<Option<DecodedAudio>> {
+        let samples = frame.samples() as i64;
+        let rate = frame.rate();
+        if samples == 0 {
+            return Ok(None);
+        }
+        if rate == 0 {
+            return Err(EngineError::encoding("decoder produced audio without a sample rate"));
+        }
+        let pts = frame.pts().or(frame.timestamp());
+        let (chunk_us, offset) = match (self.current, pts) {
+            (Some((current, chunk_us, offset)), Some(pts)) if current == pts => (chunk_us, offset),
+            _ => (self.timestamps.take(pts).0, 0),
+        };
+        self.current = pts.map(|p| (p, chunk_us, offset + samples));
+        let skip = i64::from(self.to_skip).min(samples);
+        self.to_skip -= skip as u32;
+        let decoded_us = chunk_us.saturating_add(samples_to_us(offset, rate));
+        let (base_us, decoded) = match self.timeline {
+            Some((base, n)) if (base.saturating_add(samples_to_us(n, rate)) - decoded_us).abs() <= 1 => (base, n),
+            _ => (decoded_us, 0),
+        };
+        self.timeline = Some((base_us, decoded + samples));
+        let frame = self.webcodecs_frame(frame)?;
+        let Some(buffer) = buffer_from_frame(&frame, skip as usize)? else {
+            return Ok(None);
+        };
+        let timestamp_us = base_us.saturating_add(samples_to_us(decoded + skip - i64::from(self.priming), rate));
+        Ok(Some(DecodedAudio { buffer, timestamp_us }))
+    }
+
+    /// The frame itself when WebCodecs has its sample format; doubles become f32 and
+    /// 64-bit integers s32, keeping planarity.
+    fn webcodecs_frame(&mut self, frame: frame::Audio) -> Result<frame::Audio> {
+        let format = frame.format();
+        if SampleFormat::from_av(format).is_some() {
+            return Ok(frame);
+        }
+        let target = match format {
+            Sample::F64(kind) => Sample::F32(kind),
+            Sample::I64(kind) => Sample::I32(kind),
+            other => return Err(EngineError::encoding(format!("decoder produced {other:?} samples"))),
+        };
+        let key = (format, frame.channels(), frame.rate());
+        let layout = default_layout(usize::from(key.1))?;
+        if self.converter.as_ref().is_none_or(|(k, _)| *k != key) {
+            let ctx = resampling::Context::get(format, layout, key.2, target, layout, key.2)
+                .map_err(|e| EngineError::encoding(format!("cannot convert {format:?}: {e}")))?;
+            self.converter = Some((key, ctx));
+        }
+        let Some((_, converter)) = self.converter.as_mut() else {
+            return Err(EngineError::encoding("no converter"));
+        };
+        let mut input = frame;
+        input.set_channel_layout(layout);
+        let mut converted = frame::Audio::new(target, input.samples(), layout);
+        converter.run(&input, &mut converted).map_err(|e| EngineError::encoding(format!("converting: {e}")))?;
+        Ok(converted)
+    }
+}
+
+/// The extradata FFmpeg gets and the priming to trim, from the config.
+fn setup(config: &AudioDecoderConfig) -> Result<(Option<Vec<u8>>, u32)> {
+    let description = config.description.clone();
+    match config.codec {
+        AudioCodec::Opus => {
+            let head = match description {
+                Some(head) => head,
+                None => default_opus_head(config)?,
+            };
+            if head.len() < 19 || !head.starts_with(b"OpusHead") {
+                return Err(EngineError::not_supported("description is not an OpusHead"));
+            }
+            let pre_skip = u16::from_le_bytes([head[10], head[11]]);
+            Ok((Some(head), u32::from(pre_skip)))
+        }
+        AudioCodec::Aac { object_type } => {
+            // The description's object type wins over the codec string's.
+            let object_type = description.as_ref().and_then(|d| d.first()).map_or(object_type, |b| b >> 3);
+            Ok((description, if object_type == 2 { AAC_PRIMING } else { 0 }))
+        }
+        AudioCodec::Mp3 => Ok((description, MP3_PRIMING)),
+        _ => Ok((description, 0)),
+    }
+}
+
+/// The OpusHead a chunk stream without a description implies: mono or stereo, no
+/// pre-skip, no gain (RFC 7845 5.1).
+fn default_opus_head(config: &AudioDecoderConfig) -> Result<Vec<u8>> {
+    if config.number_of_channels > 2 {
+        return Err(EngineError::not_supported("Opus with more than 2 channels needs a description"));
+    }
+    let mut head = b"OpusHead".to_vec();
+    head.push(1);
+    head.push(config.number_of_channels as u8);
+    head.extend_from_slice(&0u16.to_le_bytes());
+    head.extend_from_slice(&config.sample_rate.to_le_bytes());
+    head.extend_from_slice(&0i16.to_le_bytes());
+    head.push(0);
+    Ok(head)
+}
