@@ -31,3 +31,13 @@ export interface VideoDecoderInit {
   output: VideoFrameOutputCallback
   error: WebCodecsErrorCallback
 }
+export type EncodedAudioChunkOutputCallback = (chunk: EncodedAudioChunk, metadata?: EncodedAudioChunkMetadata) => void
+export type AudioDataOutputCallback = (output: AudioData) => void
+export interface AudioEncoderInit {
+  output: EncodedAudioChunkOutputCallback
+  error: WebCodecsErrorCallback
+}
+export interface AudioDecoderInit {
+  output: AudioDataOutputCallback
+  error: WebCodecsErrorCallback
+}

@@ -31,6 +31,16 @@ export interface VideoDecoderInit {
   output: VideoFrameOutputCallback
   error: WebCodecsErrorCallback
 }
+export type EncodedAudioChunkOutputCallback = (chunk: EncodedAudioChunk, metadata?: EncodedAudioChunkMetadata) => void
+export type AudioDataOutputCallback = (output: AudioData) => void
+export interface AudioEncoderInit {
+  output: EncodedAudioChunkOutputCallback
+  error: WebCodecsErrorCallback
+}
+export interface AudioDecoderInit {
+  output: AudioDataOutputCallback
+  error: WebCodecsErrorCallback
+}
 
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
@@ -62,6 +72,68 @@ export declare class AudioData {
   clone(): AudioData
   /** Releases the samples now rather than at garbage collection. Idempotent. */
   close(): void
+}
+
+/** Decodes EncodedAudioChunks with FFmpeg (opus, aac, flac, mp3, vorbis, G.711, PCM). */
+export declare class AudioDecoder {
+  get state(): CodecState
+  /** Inputs queued and not yet taken by the codec. */
+  get decodeQueueSize(): number
+  get ondequeue(): ((event: Event) => void) | null
+  set ondequeue(handler: ((event: Event) => void) | null)
+  /** Adds a listener for "dequeue" events. */
+  addEventListener(kind: 'dequeue', listener: (event: Event) => void): void
+  removeEventListener(kind: 'dequeue', listener: (event: Event) => void): void
+  /**
+   * Resolves once every input queued before it was processed and its outputs
+   * delivered.
+   */
+  flush(): Promise<void>
+  /** Drops queued and in-flight work; a pending flush rejects with AbortError. */
+  reset(): void
+  /** Resets, then closes for good. */
+  close(): void
+  constructor(init: AudioDecoderInit)
+  /**
+   * Configures the decoder. An invalid config throws TypeError; an unsupported one
+   * closes the decoder with NotSupportedError on the error callback.
+   */
+  configure(config: AudioDecoderConfig): void
+  /** Queues `chunk` for decoding. The first chunk after configure or flush must be a key chunk. */
+  decode(chunk: EncodedAudioChunk): void
+  /** Whether this build of FFmpeg can decode `config`. */
+  static isConfigSupported(config: AudioDecoderConfig): Promise<AudioDecoderSupport>
+}
+
+/** Encodes AudioData with FFmpeg (libopus, aac, flac, libmp3lame, G.711, PCM). */
+export declare class AudioEncoder {
+  get state(): CodecState
+  /** Inputs queued and not yet taken by the codec. */
+  get encodeQueueSize(): number
+  get ondequeue(): ((event: Event) => void) | null
+  set ondequeue(handler: ((event: Event) => void) | null)
+  /** Adds a listener for "dequeue" events. */
+  addEventListener(kind: 'dequeue', listener: (event: Event) => void): void
+  removeEventListener(kind: 'dequeue', listener: (event: Event) => void): void
+  /**
+   * Resolves once every input queued before it was processed and its outputs
+   * delivered.
+   */
+  flush(): Promise<void>
+  /** Drops queued and in-flight work; a pending flush rejects with AbortError. */
+  reset(): void
+  /** Resets, then closes for good. */
+  close(): void
+  constructor(init: AudioEncoderInit)
+  /**
+   * Configures the encoder. An invalid config throws TypeError; an unsupported one
+   * closes the encoder with NotSupportedError on the error callback.
+   */
+  configure(config: AudioEncoderConfig): void
+  /** Queues `data` for encoding. It may be closed right after this returns. */
+  encode(data: AudioData): void
+  /** Whether this build of FFmpeg can encode `config`. */
+  static isConfigSupported(config: AudioEncoderConfig): Promise<AudioEncoderSupport>
 }
 
 export declare class EncodedAudioChunk {
@@ -190,6 +262,11 @@ export declare class VideoFrame {
   close(): void
 }
 
+/** `AacEncoderConfig`. */
+export interface AacEncoderConfig {
+  format?: 'aac' | 'adts'
+}
+
 /** `AudioDataCopyToOptions`. */
 export interface AudioDataCopyToOptions {
   planeIndex: number
@@ -208,6 +285,37 @@ export interface AudioDataInit {
   timestamp: number
   data: AllowSharedBufferSource
   transfer?: ArrayBuffer[]
+}
+
+/** `AudioDecoderConfig`. */
+export interface AudioDecoderConfig {
+  codec: string
+  sampleRate: number
+  numberOfChannels: number
+  /** AudioSpecificConfig (AAC), fLaC + STREAMINFO (FLAC), OpusHead, Vorbis headers. */
+  description?: AllowSharedBufferSource
+}
+
+export interface AudioDecoderSupport {
+  supported: boolean
+  config: AudioDecoderConfig
+}
+
+/** `AudioEncoderConfig`. */
+export interface AudioEncoderConfig {
+  codec: string
+  sampleRate: number
+  numberOfChannels: number
+  /** Bits per second. */
+  bitrate?: number
+  bitrateMode?: 'constant' | 'variable'
+  opus?: OpusEncoderConfig
+  aac?: AacEncoderConfig
+}
+
+export interface AudioEncoderSupport {
+  supported: boolean
+  config: AudioEncoderConfig
 }
 
 /** `AvcEncoderConfig` / `HevcEncoderConfig`. */
@@ -258,6 +366,11 @@ export interface DOMRectReadOnly {
   left: number
 }
 
+/** `EncodedAudioChunkMetadata`. */
+export interface EncodedAudioChunkMetadata {
+  decoderConfig?: AudioDecoderConfig
+}
+
 /** `EncodedVideoChunkInit` and `EncodedAudioChunkInit`. */
 export interface EncodedChunkInit {
   type: EncodedVideoChunkType
@@ -280,6 +393,19 @@ export interface EncodedVideoChunkMetadata {
 
 /** Returns the number of live native instances of each class. */
 export declare function getCounters(): Counters
+
+/** `OpusEncoderConfig`. */
+export interface OpusEncoderConfig {
+  format?: 'opus' | 'ogg'
+  /** Microseconds per frame: 2500, 5000, 10000, 20000 (default), 40000 or 60000. */
+  frameDuration?: number
+  complexity?: number
+  packetlossperc?: number
+  useinbandfec?: boolean
+  usedtx?: boolean
+  signal?: 'auto' | 'music' | 'voice'
+  application?: 'voip' | 'audio' | 'lowdelay'
+}
 
 /** `PlaneLayout`: where one plane starts in a buffer and the bytes of one row. */
 export interface PlaneLayout {

@@ -836,6 +836,8 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.AudioData = nativeBinding.AudioData
+module.exports.AudioDecoder = nativeBinding.AudioDecoder
+module.exports.AudioEncoder = nativeBinding.AudioEncoder
 module.exports.EncodedAudioChunk = nativeBinding.EncodedAudioChunk
 module.exports.EncodedVideoChunk = nativeBinding.EncodedVideoChunk
 module.exports.VideoColorSpace = nativeBinding.VideoColorSpace

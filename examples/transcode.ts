@@ -1,12 +1,24 @@
 // The README demo: a real transcode. Generates a 3-second 1280x720 clip, encodes it to
-// H.264, then decodes that H.264 and re-encodes every frame to VP9, writing an IVF file.
-// Prints frames, fps and sizes at each step, and what ffprobe says of the result.
+// H.264, then decodes that H.264 and re-encodes every frame to VP9, writing an IVF file;
+// and 3 seconds of stereo audio to AAC, then AAC to Opus. Prints frames, fps and sizes
+// at each step, and what ffprobe says of the video.
 import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import { AudioData, EncodedVideoChunk, getCounters, VideoDecoder, VideoEncoder, VideoFrame } from '../index.js'
+import {
+  AudioData,
+  AudioDecoder,
+  AudioEncoder,
+  EncodedAudioChunk,
+  EncodedVideoChunk,
+  getCounters,
+  VideoDecoder,
+  VideoEncoder,
+  VideoFrame,
+  type AudioDecoderConfig,
+} from '../index.js'
 
 const width = 1280
 const height = 720
@@ -99,15 +111,52 @@ async function transcodeToVp9(input: EncodedVideoChunk[], description: ArrayBuff
   return { output, decoded }
 }
 
-/** Audio codecs come next; for now the demo exercises AudioData's sample conversion. */
-function audioConversion(): string {
-  const frames = 48_000
-  const samples = new Float32Array(frames * 2).map((_, i) => 0.5 * Math.sin((2 * Math.PI * 1000 * Math.floor(i / 2)) / 48_000))
-  const audio = new AudioData({ format: 'f32', sampleRate: 48_000, numberOfFrames: frames, numberOfChannels: 2, timestamp: 0, data: samples })
-  const pcm = new Int16Array(audio.allocationSize({ planeIndex: 0, format: 's16' }) / 2)
-  audio.copyTo(pcm, { planeIndex: 0, format: 's16' })
-  audio.close()
-  return `audio: ${frames} stereo frames f32 -> s16, peak ${pcm.reduce((m, v) => Math.max(m, Math.abs(v)), 0)}`
+/** 3 s of a 1 kHz + 3 kHz stereo mix -> AAC -> decode -> Opus. */
+async function transcodeAudio(): Promise<string> {
+  const sampleRate = 48_000
+  const aac: EncodedAudioChunk[] = []
+  let aacConfig: AudioDecoderConfig | undefined
+  const aacEncoder = new AudioEncoder({
+    output: (chunk, metadata) => {
+      aac.push(chunk)
+      aacConfig ??= metadata?.decoderConfig
+    },
+    error: (e) => console.error('AAC encoder:', e.message),
+  })
+  aacEncoder.configure({ codec: 'mp4a.40.2', sampleRate, numberOfChannels: 2, bitrate: 128_000 })
+  for (let start = 0; start < sampleRate * 3; start += 4800) {
+    const samples = new Float32Array(4800 * 2)
+    for (let i = 0; i < 4800; i++) {
+      const t = (start + i) / sampleRate
+      samples[2 * i] = samples[2 * i + 1] = 0.4 * Math.sin(2 * Math.PI * 1000 * t) + 0.2 * Math.sin(2 * Math.PI * 3000 * t)
+    }
+    const data = new AudioData({ format: 'f32', sampleRate, numberOfFrames: 4800, numberOfChannels: 2, timestamp: Math.round((start * 1e6) / sampleRate), data: samples })
+    aacEncoder.encode(data)
+    data.close()
+  }
+  await aacEncoder.flush()
+  aacEncoder.close()
+
+  const opus: EncodedAudioChunk[] = []
+  const opusEncoder = new AudioEncoder({ output: (chunk) => opus.push(chunk), error: (e) => console.error('Opus encoder:', e.message) })
+  opusEncoder.configure({ codec: 'opus', sampleRate, numberOfChannels: 2, bitrate: 96_000 })
+  let decodedFrames = 0
+  const decoder = new AudioDecoder({
+    output: (data) => {
+      decodedFrames += data.numberOfFrames
+      opusEncoder.encode(data)
+      data.close()
+    },
+    error: (e) => console.error('AAC decoder:', e.message),
+  })
+  decoder.configure(aacConfig!)
+  for (const chunk of aac) decoder.decode(chunk)
+  await decoder.flush()
+  await opusEncoder.flush()
+  decoder.close()
+  opusEncoder.close()
+  const bytes = (chunks: EncodedAudioChunk[]) => chunks.reduce((n, c) => n + c.byteLength, 0)
+  return `audio: 3 s stereo -> AAC ${aac.length} chunks (${bytes(aac)} bytes) -> ${decodedFrames} decoded frames -> Opus ${opus.length} chunks (${bytes(opus)} bytes)`
 }
 
 async function main(): Promise<void> {
@@ -128,7 +177,7 @@ async function main(): Promise<void> {
   } catch {
     console.log(`wrote ${file}`)
   }
-  console.log(audioConversion())
+  console.log(await transcodeAudio())
   console.log('live instances after close:', JSON.stringify(getCounters()))
 }
 

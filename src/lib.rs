@@ -3,6 +3,9 @@
 
 mod anchor;
 mod audio_data;
+mod audio_decoder;
+mod audio_encoder;
+mod audio_options;
 mod codec_class;
 mod codec_options;
 mod codec_queue;

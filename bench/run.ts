@@ -1,0 +1,170 @@
+// `npm run bench [-- --quick]`: every scenario with webcodecs-rs, @napi-rs/webcodecs and
+// the ffmpeg CLI side by side, on the same inputs and settings. Prints a table with
+// ratios, writes bench/results/<date>.json and an SVG chart (also bench/results/latest.svg).
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { join } from 'node:path'
+
+import { audioChunk, pattern, scenarios, type Scenario } from './scenarios.js'
+
+type Impl = 'webcodecs-rs' | '@napi-rs/webcodecs' | 'ffmpeg CLI'
+const impls: Impl[] = ['webcodecs-rs', '@napi-rs/webcodecs', 'ffmpeg CLI']
+
+interface Result {
+  fps?: number
+  cpuSeconds?: number
+  peakRssMb?: number
+  rssGrowthMb?: number
+  error?: string
+}
+
+const quick = process.argv.includes('--quick')
+const tmp = '/dev/shm/webcodecs-bench'
+const root = join(__dirname, '..')
+
+function framesOf(s: Scenario): number {
+  return quick ? s.quickFrames : s.frames
+}
+
+/** Decoder inputs, made once by the ffmpeg CLI (testsrc2, one key frame). */
+function prepareDecodeInput(s: Scenario): void {
+  const encoder = { h264: ['libx264', '-bsf:v', 'h264_metadata=aud=insert'], vp9: ['libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8'], av1: ['libsvtav1', '-preset', '12'] }[s.ffmpegCodec]!
+  const file = join(tmp, `${s.name}.${s.ffmpegCodec === 'h264' ? 'h264' : 'ivf'}`)
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${s.width}x${s.height}:rate=30`, '-frames:v', String(framesOf(s)), '-g', '100000', '-b:v', String(s.bitrate), '-c:v', ...encoder, '-y', file])
+}
+
+/** Raw input for the CLI: the same frames or samples the in-process runs encode. */
+function rawInput(s: Scenario): string {
+  const file = join(tmp, `${s.name}.raw`)
+  const count = framesOf(s)
+  const parts: Uint8Array[] = []
+  if (s.kind === 'audio-encode') {
+    for (let i = 0; i < count; i++) parts.push(new Uint8Array(audioChunk(i).buffer))
+  } else {
+    const distinct = Array.from({ length: Math.min(count, 30) }, (_, i) => pattern(s.width, s.height, s.format!, i))
+    for (let i = 0; i < count; i++) parts.push(distinct[i % distinct.length])
+  }
+  writeFileSync(file, Buffer.concat(parts))
+  return file
+}
+
+function runInProcess(impl: 'ours' | 'napi-rs', s: Scenario): Result {
+  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(__dirname, 'scenario.ts'), impl, s.name, String(framesOf(s)), tmp], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 300_000,
+  })
+  const line = child.stdout.trim().split('\n').pop() ?? ''
+  try {
+    return JSON.parse(line) as Result
+  } catch {
+    return { error: (child.stderr || `exit ${child.status}`).trim().split('\n')[0] }
+  }
+}
+
+function runCli(s: Scenario): Result {
+  if (s.kind === 'overhead') return { error: 'not applicable' }
+  let input: string[]
+  let output: string[]
+  if (s.kind === 'decode') {
+    input = ['-i', join(tmp, `${s.name}.${s.ffmpegCodec === 'h264' ? 'h264' : 'ivf'}`)]
+    output = []
+  } else if (s.kind === 'audio-encode') {
+    input = ['-f', 'f32le', '-ar', '48000', '-ac', '2', '-i', rawInput(s)]
+    output = ['-c:a', s.ffmpegCodec, '-b:a', String(s.bitrate)]
+  } else {
+    input = ['-f', 'rawvideo', '-pix_fmt', s.format === 'RGBA' ? 'rgba' : 'yuv420p', '-s', `${s.width}x${s.height}`, '-r', '30', '-i', rawInput(s)]
+    output = ['-pix_fmt', 'yuv420p', '-c:v', s.ffmpegCodec, ...s.ffmpegArgs, '-b:v', String(s.bitrate)]
+  }
+  const run = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', 'ffmpeg', '-v', 'error', ...input, ...output, '-f', 'null', '-'], { encoding: 'utf8' })
+  const figures = run.stderr.trim().split('\n').pop()!.split(' ').map(Number)
+  if (run.status !== 0 || figures.length !== 4) return { error: run.stderr.trim().split('\n')[0] }
+  const [elapsed, user, sys, maxRssKb] = figures
+  return { fps: framesOf(s) / elapsed, cpuSeconds: user + sys, peakRssMb: maxRssKb / 1024 }
+}
+
+const fmt = (v: number | undefined, digits = 1) => (v === undefined ? '-' : v.toFixed(digits))
+
+function table(results: Record<string, Record<Impl, Result>>): string {
+  const rows = [['scenario', 'implementation', 'fps', 'CPU s', 'peak RSS MB', 'RSS growth MB', 'fps vs ours']]
+  for (const [name, byImpl] of Object.entries(results)) {
+    const ours = byImpl['webcodecs-rs'].fps
+    for (const impl of impls) {
+      const r = byImpl[impl]
+      const ratio = r.fps && ours ? `${(ours / r.fps).toFixed(2)}x` : '-'
+      rows.push([name, impl, r.error ? `error: ${r.error.slice(0, 40)}` : fmt(r.fps), fmt(r.cpuSeconds, 2), fmt(r.peakRssMb, 0), fmt(r.rssGrowthMb, 0), impl === 'webcodecs-rs' ? '' : ratio])
+    }
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)))
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ')).join('\n')
+}
+
+/** Two grouped bar charts, fps and peak RSS, one group per scenario. */
+function svg(results: Record<string, Record<Impl, Result>>, title: string): string {
+  const names = Object.keys(results)
+  const colors: Record<Impl, string> = { 'webcodecs-rs': '#2f6fdf', '@napi-rs/webcodecs': '#e0892b', 'ffmpeg CLI': '#5a9e4b' }
+  const rowHeight = 16
+  const groupHeight = rowHeight * impls.length + 10
+  const chartWidth = 360
+  const labelWidth = 190
+  const height = 60 + names.length * groupHeight
+  const parts: string[] = []
+  const chart = (x0: number, metric: 'fps' | 'peakRssMb', heading: string) => {
+    const max = Math.max(1, ...names.flatMap((n) => impls.map((i) => results[n][i][metric] ?? 0)))
+    parts.push(`<text x="${x0 + labelWidth}" y="34" font-weight="bold">${heading}</text>`)
+    names.forEach((n, g) => {
+      const y0 = 44 + g * groupHeight
+      parts.push(`<text x="${x0}" y="${y0 + rowHeight * 1.6}" font-size="11">${n}</text>`)
+      impls.forEach((impl, k) => {
+        const value = results[n][impl][metric]
+        const w = value ? (value / max) * chartWidth : 0
+        const y = y0 + k * rowHeight
+        parts.push(`<rect x="${x0 + labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${rowHeight - 3}" fill="${colors[impl]}"/>`)
+        parts.push(`<text x="${x0 + labelWidth + w + 4}" y="${y + rowHeight - 5}" font-size="10">${value ? value.toFixed(metric === 'fps' ? 1 : 0) : 'n/a'}</text>`)
+      })
+    })
+  }
+  chart(10, 'fps', 'frames (or audio chunks) per second')
+  chart(10 + labelWidth + chartWidth + 60, 'peakRssMb', 'peak RSS, MB')
+  const legend = impls.map((impl, i) => `<rect x="${10 + i * 170}" y="${height - 18}" width="10" height="10" fill="${colors[impl]}"/><text x="${24 + i * 170}" y="${height - 9}" font-size="11">${impl}</text>`)
+  const width = 2 * (labelWidth + chartWidth) + 100
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">
+<rect width="100%" height="100%" fill="white"/>
+<text x="10" y="16" font-weight="bold">${title}</text>
+${parts.join('\n')}
+${legend.join('\n')}
+</svg>
+`
+}
+
+function main(): void {
+  rmSync(tmp, { recursive: true, force: true })
+  mkdirSync(tmp, { recursive: true })
+  const selected = scenarios.filter((s) => !quick || s.quick)
+  const results: Record<string, Record<Impl, Result>> = {}
+  for (const s of selected) {
+    if (s.kind === 'decode') prepareDecodeInput(s)
+    results[s.name] = {
+      'webcodecs-rs': runInProcess('ours', s),
+      '@napi-rs/webcodecs': runInProcess('napi-rs', s),
+      'ffmpeg CLI': runCli(s),
+    }
+    process.stdout.write(`${s.name} done\n`)
+  }
+  rmSync(tmp, { recursive: true, force: true })
+  const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`
+  console.log(`\n${machine}${quick ? ' (quick)' : ''}\n`)
+  console.log(table(results))
+  const date = new Date().toISOString().slice(0, 10)
+  const dir = join(__dirname, 'results')
+  mkdirSync(dir, { recursive: true })
+  const stem = quick ? `${date}-quick` : date
+  writeFileSync(join(dir, `${stem}.json`), JSON.stringify({ date, quick, machine, results }, null, 2))
+  const chart = svg(results, `webcodecs-rs benchmark ${date}${quick ? ' (quick)' : ''}: ${machine}`)
+  writeFileSync(join(dir, `${stem}.svg`), chart)
+  if (!quick) writeFileSync(join(dir, 'latest.svg'), chart)
+  console.log(`\nwrote bench/results/${stem}.json and .svg`)
+}
+
+main()

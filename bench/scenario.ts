@@ -1,0 +1,142 @@
+// One scenario in one fresh process, so that its memory figures are its own:
+//   node --expose-gc --import tsx bench/scenario.ts <ours|napi-rs> <scenario> <frames> <input dir>
+// Prints one JSON line: fps, CPU seconds, peak RSS and RSS growth in MB.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+import { audioChunk, pattern, scenarios, type Scenario } from './scenarios.js'
+
+interface Codecs {
+  VideoEncoder: any
+  VideoDecoder: any
+  VideoFrame: any
+  EncodedVideoChunk: any
+  AudioEncoder: any
+  AudioData: any
+}
+
+const [impl, name, framesArg, inputDir] = process.argv.slice(2)
+const scenario = scenarios.find((s) => s.name === name)
+if (!scenario) throw new Error(`unknown scenario ${name}`)
+const frames = Number(framesArg)
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lib: Codecs = impl === 'ours' ? require('../index.js') : require('@napi-rs/webcodecs')
+
+let peakRss = 0
+const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss))
+
+async function encode(s: Scenario): Promise<void> {
+  const inputs = Array.from({ length: Math.min(frames, 30) }, (_, i) => pattern(s.width, s.height, s.format!, i))
+  let outputs = 0
+  let failure: unknown
+  const encoder = new lib.VideoEncoder({ output: () => outputs++, error: (e: unknown) => (failure = e) })
+  encoder.configure({ codec: s.codec, width: s.width, height: s.height, bitrate: s.bitrate, framerate: 30 })
+  for (let i = 0; i < frames; i++) {
+    const frame = new lib.VideoFrame(inputs[i % inputs.length], { format: s.format, codedWidth: s.width, codedHeight: s.height, timestamp: i * 33_333, duration: 33_333 })
+    encoder.encode(frame, { keyFrame: i === 0 })
+    frame.close()
+    if (i % 5 === 0) sample()
+  }
+  await encoder.flush()
+  encoder.close()
+  if (failure) throw failure
+  if (outputs !== frames) throw new Error(`${outputs} chunks for ${frames} frames`)
+}
+
+/** Access units of an Annex B stream with access unit delimiters, or frames of an IVF file. */
+function units(file: string): Uint8Array[] {
+  const bytes = new Uint8Array(readFileSync(file))
+  const out: Uint8Array[] = []
+  if (file.endsWith('.ivf')) {
+    let offset = bytes[6] | (bytes[7] << 8)
+    while (offset + 12 <= bytes.length) {
+      const size = bytes[offset] | (bytes[offset + 1] << 8) | (bytes[offset + 2] << 16) | (bytes[offset + 3] << 24)
+      out.push(bytes.subarray(offset + 12, offset + 12 + size))
+      offset += 12 + size
+    }
+    return out
+  }
+  const starts: number[] = []
+  for (let i = 0; i + 4 < bytes.length; i++) {
+    if (bytes[i] === 0 && bytes[i + 1] === 0 && bytes[i + 2] === 0 && bytes[i + 3] === 1 && (bytes[i + 4] & 0x1f) === 9) starts.push(i)
+  }
+  return starts.map((s, i) => bytes.subarray(s, starts[i + 1] ?? bytes.length))
+}
+
+async function decode(s: Scenario): Promise<void> {
+  const data = units(join(inputDir, `${s.name}.${s.ffmpegCodec === 'h264' ? 'h264' : 'ivf'}`)).slice(0, frames)
+  let outputs = 0
+  let failure: unknown
+  const decoder = new lib.VideoDecoder({
+    output: (frame: { close(): void }) => {
+      outputs++
+      frame.close()
+      if (outputs % 5 === 0) sample()
+    },
+    error: (e: unknown) => (failure = e),
+  })
+  decoder.configure({ codec: s.codec })
+  data.forEach((bytes, i) => decoder.decode(new lib.EncodedVideoChunk({ type: i === 0 ? 'key' : 'delta', timestamp: i * 33_333, data: bytes })))
+  await decoder.flush()
+  decoder.close()
+  if (failure) throw failure
+  if (outputs !== data.length) throw new Error(`${outputs} frames for ${data.length} chunks`)
+}
+
+async function audioEncode(s: Scenario): Promise<void> {
+  let failure: unknown
+  const encoder = new lib.AudioEncoder({ output: () => {}, error: (e: unknown) => (failure = e) })
+  encoder.configure({ codec: s.codec, sampleRate: 48_000, numberOfChannels: 2, bitrate: s.bitrate })
+  for (let i = 0; i < frames; i++) {
+    const data = new lib.AudioData({ format: 'f32', sampleRate: 48_000, numberOfFrames: 1024, numberOfChannels: 2, timestamp: Math.round((i * 1024 * 1e6) / 48_000), data: audioChunk(i) })
+    encoder.encode(data)
+    data.close()
+    if (i % 50 === 0) sample()
+  }
+  await encoder.flush()
+  encoder.close()
+  if (failure) throw failure
+}
+
+/** Encode one tiny frame and wait for its chunk, `frames` times: the cost of a round trip. */
+async function overhead(s: Scenario): Promise<void> {
+  let resolveOutput: () => void = () => {}
+  const encoder = new lib.VideoEncoder({ output: () => resolveOutput(), error: (e: unknown) => console.error(e) })
+  encoder.configure({ codec: s.codec, width: s.width, height: s.height, bitrate: s.bitrate, framerate: 30, latencyMode: 'realtime' })
+  const input = pattern(s.width, s.height, 'I420', 0)
+  for (let i = 0; i < frames; i++) {
+    const delivered = new Promise<void>((resolve) => (resolveOutput = resolve))
+    const frame = new lib.VideoFrame(input, { format: 'I420', codedWidth: s.width, codedHeight: s.height, timestamp: i * 33_333 })
+    encoder.encode(frame)
+    frame.close()
+    await delivered
+  }
+  await encoder.flush()
+  encoder.close()
+}
+
+async function main(): Promise<void> {
+  globalThis.gc?.()
+  const before = process.memoryUsage().rss
+  peakRss = before
+  const cpu = process.cpuUsage()
+  const start = performance.now()
+  const run = { encode, decode, 'audio-encode': audioEncode, overhead }[scenario!.kind]
+  await run(scenario!)
+  const seconds = (performance.now() - start) / 1000
+  sample()
+  const used = process.cpuUsage(cpu)
+  console.log(
+    JSON.stringify({
+      fps: frames / seconds,
+      cpuSeconds: (used.user + used.system) / 1e6,
+      peakRssMb: peakRss / 2 ** 20,
+      rssGrowthMb: (peakRss - before) / 2 ** 20,
+    }),
+  )
+}
+
+main().catch((e) => {
+  console.log(JSON.stringify({ error: String((e as Error)?.message ?? e) }))
+  process.exit(0)
+})

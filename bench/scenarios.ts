@@ -1,0 +1,76 @@
+// The benchmark's scenarios, shared by the runner (bench/run.ts) and the per-scenario
+// child process (bench/scenario.ts). Every implementation gets the same inputs and
+// the same encoder settings.
+
+export type Kind = 'encode' | 'decode' | 'audio-encode' | 'overhead'
+
+export interface Scenario {
+  name: string
+  kind: Kind
+  width: number
+  height: number
+  /** Input pixel format for encodes. */
+  format?: 'I420' | 'RGBA'
+  /** WebCodecs codec string. */
+  codec: string
+  /** The ffmpeg CLI's encoder, or the decoder input's container for decodes. */
+  ffmpegCodec: string
+  ffmpegArgs: string[]
+  bitrate: number
+  frames: number
+  quickFrames: number
+  /** Run in `--quick` mode (CI). */
+  quick: boolean
+}
+
+const x264 = ['-preset', 'medium', '-rc-lookahead', '8', '-threads', '2']
+
+export const scenarios: Scenario[] = [
+  { name: 'h264-1080p-i420-encode', kind: 'encode', width: 1920, height: 1080, format: 'I420', codec: 'avc1.640028', ffmpegCodec: 'libx264', ffmpegArgs: x264, bitrate: 5_000_000, frames: 120, quickFrames: 10, quick: true },
+  { name: 'h264-1080p-rgba-encode', kind: 'encode', width: 1920, height: 1080, format: 'RGBA', codec: 'avc1.640028', ffmpegCodec: 'libx264', ffmpegArgs: x264, bitrate: 5_000_000, frames: 120, quickFrames: 10, quick: false },
+  { name: 'h264-720p-i420-encode', kind: 'encode', width: 1280, height: 720, format: 'I420', codec: 'avc1.64001f', ffmpegCodec: 'libx264', ffmpegArgs: x264, bitrate: 3_000_000, frames: 120, quickFrames: 10, quick: false },
+  { name: 'h264-720p-rgba-encode', kind: 'encode', width: 1280, height: 720, format: 'RGBA', codec: 'avc1.64001f', ffmpegCodec: 'libx264', ffmpegArgs: x264, bitrate: 3_000_000, frames: 120, quickFrames: 10, quick: true },
+  { name: 'vp9-720p-encode', kind: 'encode', width: 1280, height: 720, format: 'I420', codec: 'vp09.00.31.08', ffmpegCodec: 'libvpx-vp9', ffmpegArgs: ['-deadline', 'good', '-cpu-used', '4', '-row-mt', '1', '-threads', '2'], bitrate: 2_000_000, frames: 60, quickFrames: 6, quick: true },
+  { name: 'av1-720p-encode', kind: 'encode', width: 1280, height: 720, format: 'I420', codec: 'av01.0.05M.08', ffmpegCodec: 'libsvtav1', ffmpegArgs: ['-preset', '10'], bitrate: 2_000_000, frames: 60, quickFrames: 6, quick: false },
+  { name: 'h264-1080p-decode', kind: 'decode', width: 1920, height: 1080, codec: 'avc1.640028', ffmpegCodec: 'h264', ffmpegArgs: [], bitrate: 5_000_000, frames: 240, quickFrames: 30, quick: true },
+  { name: 'vp9-1080p-decode', kind: 'decode', width: 1920, height: 1080, codec: 'vp09.00.40.08', ffmpegCodec: 'vp9', ffmpegArgs: [], bitrate: 5_000_000, frames: 120, quickFrames: 30, quick: false },
+  { name: 'av1-1080p-decode', kind: 'decode', width: 1920, height: 1080, codec: 'av01.0.08M.08', ffmpegCodec: 'av1', ffmpegArgs: [], bitrate: 5_000_000, frames: 120, quickFrames: 30, quick: false },
+  { name: 'opus-encode', kind: 'audio-encode', width: 0, height: 0, codec: 'opus', ffmpegCodec: 'libopus', ffmpegArgs: [], bitrate: 128_000, frames: 1000, quickFrames: 100, quick: true },
+  { name: 'aac-encode', kind: 'audio-encode', width: 0, height: 0, codec: 'mp4a.40.2', ffmpegCodec: 'aac', ffmpegArgs: [], bitrate: 128_000, frames: 1000, quickFrames: 100, quick: false },
+  { name: 'per-call-overhead', kind: 'overhead', width: 16, height: 16, format: 'I420', codec: 'vp8', ffmpegCodec: 'libvpx', ffmpegArgs: [], bitrate: 100_000, frames: 2000, quickFrames: 200, quick: true },
+]
+
+/** A moving I420 or RGBA pattern; the same bytes for every implementation. */
+export function pattern(width: number, height: number, format: 'I420' | 'RGBA', index: number): Uint8Array {
+  if (format === 'RGBA') {
+    const data = new Uint8Array(width * height * 4)
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const o = (y * width + x) * 4
+        data[o] = (x + index * 4) & 0xff
+        data[o + 1] = (y + index * 2) & 0xff
+        data[o + 2] = (x + y) & 0xff
+        data[o + 3] = 255
+      }
+    }
+    return data
+  }
+  const luma = width * height
+  const data = new Uint8Array(luma + 2 * Math.ceil(width / 2) * Math.ceil(height / 2))
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data[y * width + x] = 16 + ((x + y + index * 6) % 200)
+  data.fill(120, luma, luma + (data.length - luma) / 2)
+  data.fill(140, luma + (data.length - luma) / 2)
+  return data
+}
+
+/** 1024 stereo f32 samples of a 1 kHz + 3 kHz mix, chunk `index`, at 48 kHz. */
+export function audioChunk(index: number): Float32Array {
+  const out = new Float32Array(1024 * 2)
+  for (let i = 0; i < 1024; i++) {
+    const t = (index * 1024 + i) / 48_000
+    const v = 0.4 * Math.sin(2 * Math.PI * 1000 * t) + 0.2 * Math.sin(2 * Math.PI * 3000 * t)
+    out[2 * i] = v
+    out[2 * i + 1] = v
+  }
+  return out
+}

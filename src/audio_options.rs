@@ -1,0 +1,197 @@
+//! Audio codec dictionaries (AudioEncoderConfig, AudioDecoderConfig, output metadata)
+//! and their conversion to engine configurations, with the spec's validity rules.
+
+use engine::audio_codec::{
+    parse_audio_codec, AacFormat, AudioDecoderConfig as EngineDecoderConfig, AudioEncoderConfig as EngineEncoderConfig,
+    BitrateMode, OpusFormat,
+};
+use engine::{EngineError, Result};
+use napi::Env;
+use napi_derive::napi;
+
+use crate::codec_options::{array_buffer, codec_string, copy_description, description_bytes, dimension};
+use crate::js::JsHandle;
+
+/// `OpusEncoderConfig`.
+#[napi(object)]
+#[derive(Clone, Default)]
+pub struct OpusEncoderConfig {
+    #[napi(ts_type = "'opus' | 'ogg'")]
+    pub format: Option<String>,
+    /// Microseconds per frame: 2500, 5000, 10000, 20000 (default), 40000 or 60000.
+    pub frame_duration: Option<f64>,
+    pub complexity: Option<f64>,
+    pub packetlossperc: Option<f64>,
+    pub useinbandfec: Option<bool>,
+    pub usedtx: Option<bool>,
+    #[napi(ts_type = "'auto' | 'music' | 'voice'")]
+    pub signal: Option<String>,
+    #[napi(ts_type = "'voip' | 'audio' | 'lowdelay'")]
+    pub application: Option<String>,
+}
+
+/// `AacEncoderConfig`.
+#[napi(object)]
+#[derive(Clone, Default)]
+pub struct AacEncoderConfig {
+    #[napi(ts_type = "'aac' | 'adts'")]
+    pub format: Option<String>,
+}
+
+/// `AudioEncoderConfig`.
+#[napi(object)]
+#[derive(Clone)]
+pub struct AudioEncoderConfig {
+    pub codec: String,
+    pub sample_rate: f64,
+    pub number_of_channels: f64,
+    /// Bits per second.
+    pub bitrate: Option<f64>,
+    #[napi(ts_type = "'constant' | 'variable'")]
+    pub bitrate_mode: Option<String>,
+    pub opus: Option<OpusEncoderConfig>,
+    pub aac: Option<AacEncoderConfig>,
+}
+
+/// `AudioDecoderConfig`.
+#[napi(object)]
+pub struct AudioDecoderConfig {
+    pub codec: String,
+    pub sample_rate: f64,
+    pub number_of_channels: f64,
+    /// AudioSpecificConfig (AAC), fLaC + STREAMINFO (FLAC), OpusHead, Vorbis headers.
+    #[napi(ts_type = "AllowSharedBufferSource")]
+    pub description: Option<JsHandle>,
+}
+
+/// `EncodedAudioChunkMetadata`.
+#[napi(object, object_from_js = false)]
+pub struct EncodedAudioChunkMetadata {
+    pub decoder_config: Option<AudioDecoderConfig>,
+}
+
+#[napi(object, object_from_js = false)]
+pub struct AudioEncoderSupport {
+    pub supported: bool,
+    pub config: AudioEncoderConfig,
+}
+
+#[napi(object, object_from_js = false)]
+pub struct AudioDecoderSupport {
+    pub supported: bool,
+    pub config: AudioDecoderConfig,
+}
+
+fn bounded(value: Option<f64>, max: f64, what: &str) -> Result<Option<u32>> {
+    value
+        .map(|v| {
+            if v.is_finite() && (0.0..=max).contains(&v.trunc()) {
+                Ok(v.trunc() as u32)
+            } else {
+                Err(EngineError::type_error(format!("{what} must be between 0 and {max}")))
+            }
+        })
+        .transpose()
+}
+
+/// TypeError for an invalid dictionary; the inner result says whether it is supported.
+pub fn encoder_config(config: &AudioEncoderConfig) -> Result<Result<EngineEncoderConfig>> {
+    let codec = codec_string(&config.codec)?;
+    let sample_rate = dimension(config.sample_rate, "sampleRate")?;
+    let channels = dimension(config.number_of_channels, "numberOfChannels")?;
+    let bitrate = config
+        .bitrate
+        .map(|b| {
+            if b.is_finite() && b > 0.0 {
+                Ok(b as u64)
+            } else {
+                Err(EngineError::type_error("bitrate must be positive"))
+            }
+        })
+        .transpose()?;
+    let bitrate_mode = match config.bitrate_mode.as_deref() {
+        None | Some("variable") => BitrateMode::Variable,
+        Some("constant") => BitrateMode::Constant,
+        Some(other) => return Err(EngineError::type_error(format!("'{other}' is not a valid BitrateMode"))),
+    };
+    let opus = config.opus.clone().unwrap_or_default();
+    let frame_duration = match opus.frame_duration {
+        None => 20_000,
+        Some(d) if [2_500.0, 5_000.0, 10_000.0, 20_000.0, 40_000.0, 60_000.0].contains(&d) => d as u64,
+        Some(d) => return Err(EngineError::type_error(format!("{d} is not a valid Opus frameDuration"))),
+    };
+    let complexity = bounded(opus.complexity, 10.0, "opus.complexity")?;
+    let packetlossperc = bounded(opus.packetlossperc, 100.0, "opus.packetlossperc")?.unwrap_or(0);
+    let opus_format = match opus.format.as_deref() {
+        None | Some("opus") => OpusFormat::Opus,
+        Some("ogg") => OpusFormat::Ogg,
+        Some(other) => return Err(EngineError::type_error(format!("'{other}' is not a valid OpusBitstreamFormat"))),
+    };
+    for (value, allowed, what) in [
+        (&opus.signal, &["auto", "music", "voice"][..], "opus.signal"),
+        (&opus.application, &["voip", "audio", "lowdelay"][..], "opus.application"),
+    ] {
+        if let Some(v) = value {
+            if !allowed.contains(&v.as_str()) {
+                return Err(EngineError::type_error(format!("'{v}' is not a valid {what}")));
+            }
+        }
+    }
+    let aac_format = match config.aac.as_ref().and_then(|a| a.format.as_deref()) {
+        None | Some("aac") => AacFormat::Aac,
+        Some("adts") => AacFormat::Adts,
+        Some(other) => return Err(EngineError::type_error(format!("'{other}' is not a valid AacBitstreamFormat"))),
+    };
+    let supported = || -> Result<EngineEncoderConfig> {
+        let mut engine = EngineEncoderConfig::new(parse_audio_codec(codec)?, sample_rate, channels);
+        engine.bitrate = bitrate;
+        engine.bitrate_mode = bitrate_mode;
+        engine.opus.format = opus_format;
+        engine.opus.frame_duration_us = frame_duration;
+        engine.opus.complexity = complexity;
+        engine.opus.packetlossperc = packetlossperc;
+        engine.opus.useinbandfec = opus.useinbandfec.unwrap_or(false);
+        engine.opus.usedtx = opus.usedtx.unwrap_or(false);
+        engine.opus.signal = opus.signal.clone();
+        engine.opus.application = opus.application.clone();
+        engine.aac_format = aac_format;
+        Ok(engine)
+    };
+    Ok(supported())
+}
+
+pub fn decoder_config(env: &Env, config: &AudioDecoderConfig) -> Result<Result<EngineDecoderConfig>> {
+    let codec = codec_string(&config.codec)?;
+    let sample_rate = dimension(config.sample_rate, "sampleRate")?;
+    let channels = dimension(config.number_of_channels, "numberOfChannels")?;
+    let description = description_bytes(env, config.description)?;
+    let supported = || -> Result<EngineDecoderConfig> {
+        Ok(EngineDecoderConfig {
+            codec: parse_audio_codec(codec)?,
+            sample_rate,
+            number_of_channels: channels,
+            description,
+        })
+    };
+    Ok(supported())
+}
+
+/// The `decoderConfig` an encoder reports, as the dictionary a decoder accepts.
+pub fn decoder_config_to_js(env: &Env, config: &EngineDecoderConfig) -> napi::Result<AudioDecoderConfig> {
+    Ok(AudioDecoderConfig {
+        codec: config.codec.as_codec_string(),
+        sample_rate: f64::from(config.sample_rate),
+        number_of_channels: f64::from(config.number_of_channels),
+        description: config.description.as_deref().map(|d| array_buffer(env, d)).transpose()?,
+    })
+}
+
+/// `isConfigSupported()`'s copy of a decoder config, with the description copied.
+pub fn clone_decoder_config(env: &Env, config: &AudioDecoderConfig) -> napi::Result<AudioDecoderConfig> {
+    Ok(AudioDecoderConfig {
+        codec: config.codec.clone(),
+        sample_rate: config.sample_rate,
+        number_of_channels: config.number_of_channels,
+        description: copy_description(env, config.description)?,
+    })
+}
