@@ -2,7 +2,7 @@
 // the ffmpeg CLI side by side, on the same inputs and settings. Prints a table with
 // ratios, writes bench/results/<date>.json and an SVG chart (also bench/results/latest.svg).
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 
@@ -100,7 +100,8 @@ function table(results: Record<string, Record<Impl, Result>>): string {
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ')).join('\n')
 }
 
-/** Two grouped bar charts, fps and peak RSS, one group per scenario. */
+/** Two grouped bar charts, fps and peak RSS, one group per scenario; bars are scaled
+ * within each scenario, since scenarios run at very different rates. */
 function svg(results: Record<string, Record<Impl, Result>>, title: string): string {
   const names = Object.keys(results)
   const colors: Record<Impl, string> = { 'webcodecs-rs': '#2f6fdf', '@napi-rs/webcodecs': '#e0892b', 'ffmpeg CLI': '#5a9e4b' }
@@ -111,11 +112,11 @@ function svg(results: Record<string, Record<Impl, Result>>, title: string): stri
   const height = 60 + names.length * groupHeight
   const parts: string[] = []
   const chart = (x0: number, metric: 'fps' | 'peakRssMb', heading: string) => {
-    const max = Math.max(1, ...names.flatMap((n) => impls.map((i) => results[n][i][metric] ?? 0)))
     parts.push(`<text x="${x0 + labelWidth}" y="34" font-weight="bold">${heading}</text>`)
     names.forEach((n, g) => {
       const y0 = 44 + g * groupHeight
       parts.push(`<text x="${x0}" y="${y0 + rowHeight * 1.6}" font-size="11">${n}</text>`)
+      const max = Math.max(1e-9, ...impls.map((i) => results[n][i][metric] ?? 0))
       impls.forEach((impl, k) => {
         const value = results[n][impl][metric]
         const w = value ? (value / max) * chartWidth : 0
@@ -139,6 +140,14 @@ ${legend.join('\n')}
 }
 
 function main(): void {
+  const render = process.argv.indexOf('--render')
+  if (render > 0) {
+    // Redraw the chart of an earlier run: --render bench/results/<date>.json
+    const file = process.argv[render + 1]
+    const saved = JSON.parse(readFileSync(file, 'utf8'))
+    writeFileSync(file.replace(/\.json$/, '.svg'), svg(saved.results, `webcodecs-rs benchmark ${saved.date}: ${saved.machine}`))
+    return
+  }
   rmSync(tmp, { recursive: true, force: true })
   mkdirSync(tmp, { recursive: true })
   const selected = scenarios.filter((s) => !quick || s.quick)
