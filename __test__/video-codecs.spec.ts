@@ -35,13 +35,11 @@ function config(codec: string, width = 320, height = 240, extra: Partial<VideoEn
 
 const noop = () => {}
 
-/** Waits until `predicate` holds, polling the event loop (bounded). */
-async function until(predicate: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error('timed out')
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
+/** A promise of the first error passed to the returned callback. */
+function errorCallback(): { error: (e: DOMException) => void; reported: Promise<DOMException> } {
+  let error: (e: DOMException) => void = noop
+  const reported = new Promise<DOMException>((resolve) => (error = resolve))
+  return { error: (e) => error(e), reported }
 }
 
 describe('round trips', () => {
@@ -175,12 +173,11 @@ describe('VideoEncoder', () => {
   }
 
   it('closes with NotSupportedError on the error callback for an unsupported codec', async () => {
-    let error: DOMException | undefined
-    const encoder = new VideoEncoder({ output: noop, error: (e) => (error = e) })
+    const { error, reported } = errorCallback()
+    const encoder = new VideoEncoder({ output: noop, error })
     encoder.configure(config('bogus'))
     expect(encoder.state).toBe('configured')
-    await until(() => error !== undefined)
-    expect(error!.name).toBe('NotSupportedError')
+    expect((await reported).name).toBe('NotSupportedError')
     expect(encoder.state).toBe('closed')
   })
 
@@ -338,11 +335,10 @@ describe('VideoEncoder', () => {
   })
 
   it('closes with NotSupportedError for a scalability mode the codec cannot do', async () => {
-    let error: DOMException | undefined
-    const encoder = new VideoEncoder({ output: noop, error: (e) => (error = e) })
+    const { error, reported } = errorCallback()
+    const encoder = new VideoEncoder({ output: noop, error })
     encoder.configure(config('avc1.42001f', 320, 240, { scalabilityMode: 'L1T3' }))
-    await until(() => error !== undefined)
-    expect(error!.name).toBe('NotSupportedError')
+    expect((await reported).name).toBe('NotSupportedError')
   })
 
   it('scales frames of another size to the configured size', async () => {
@@ -399,14 +395,13 @@ describe('VideoDecoder', () => {
   })
 
   it('reports corrupt data as EncodingError on the error callback and closes', async () => {
-    let error: DOMException | undefined
-    const decoder = new VideoDecoder({ output: (f) => f.close(), error: (e) => (error = e) })
+    const { error, reported } = errorCallback()
+    const decoder = new VideoDecoder({ output: (f) => f.close(), error })
     decoder.configure({ codec: 'vp8' })
     const garbage = new Uint8Array(64).map((_, i) => (i * 37 + 11) & 0xff)
     decoder.decode(new EncodedVideoChunk({ type: 'key', timestamp: 0, data: garbage }))
-    await decoder.flush().catch(() => {})
-    await until(() => error !== undefined)
-    expect(error!.name).toBe('EncodingError')
+    await expectRejectsNamed(decoder.flush(), 'EncodingError')
+    expect((await reported).name).toBe('EncodingError')
     expect(decoder.state).toBe('closed')
   })
 
