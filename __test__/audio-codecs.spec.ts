@@ -346,6 +346,45 @@ describe('interop with the ffmpeg CLI', () => {
     expect(rms).toBeGreaterThan(0.05)
   })
 
+  it('decodes FLAC the ffmpeg CLI encodes, bit-exactly', async () => {
+    const file = join(work, 'theirs.flac')
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=1000:sample_rate=48000:duration=0.5', '-c:a', 'flac', '-y', file])
+    const bytes = new Uint8Array(readFileSync(file))
+    const reference = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 's16le', '-'])
+    // "fLaC" and the metadata blocks (last-block flag, 24-bit length) are the description.
+    let at = 4
+    for (let last = false; !last; ) {
+      last = (bytes[at] & 0x80) !== 0
+      at += 4 + ((bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3])
+    }
+    const description = bytes.slice(0, at)
+    // Frames start at the fixed-blocksize sync code 0xFFF8 whose header has the frame's
+    // number (one UTF-8 byte below 128) and a valid CRC-8 (RFC 9639 9.1).
+    const crc8 = (data: Uint8Array) => data.reduce((crc, b) => {
+      crc ^= b
+      for (let k = 0; k < 8; k++) crc = crc & 0x80 ? ((crc << 1) ^ 0x07) & 0xff : (crc << 1) & 0xff
+      return crc
+    }, 0)
+    const starts: number[] = []
+    for (let i = at; i + 6 <= bytes.length; i++) {
+      if (bytes[i] !== 0xff || bytes[i + 1] !== 0xf8 || bytes[i + 4] !== starts.length) continue
+      const sizeCode = bytes[i + 2] >> 4
+      const rateCode = bytes[i + 2] & 0xf
+      const end = i + 5 + (sizeCode === 6 ? 1 : sizeCode === 7 ? 2 : 0) + (rateCode === 12 ? 1 : rateCode >= 13 && rateCode <= 14 ? 2 : 0)
+      if (crc8(bytes.subarray(i, end)) === bytes[end]) starts.push(i)
+    }
+    expect(starts.length).toBeGreaterThan(1)
+    const blockSize = (bytes[8] << 8) | bytes[9] // STREAMINFO's minimum block size
+    const chunks = starts.map((start, n) => {
+      const data = bytes.subarray(start, starts[n + 1] ?? bytes.length)
+      return new EncodedAudioChunk({ type: 'key', timestamp: Math.round((n * blockSize * 1e6) / 48_000), data })
+    })
+    const decoded = await decodeAudio({ codec: 'flac', sampleRate: 48_000, numberOfChannels: 1, description }, chunks)
+    expect(decoded.samples.length).toBe(24_000)
+    expect(decoded.samples.length).toBe(reference.length / 2)
+    for (let i = 0; i < decoded.samples.length; i += 97) expect(decoded.samples[i]).toBe(reference.readInt16LE(2 * i) / 32768)
+  })
+
   it('ffprobe reads the ADTS AAC stream we encode', async () => {
     const { chunks } = await encodeAudio({ codec: 'mp4a.40.2', sampleRate: 48_000, numberOfChannels: 2, bitrate: 128_000, aac: { format: 'adts' } }, 1)
     const file = join(work, 'ours.aac')
