@@ -40,8 +40,9 @@ pub struct AudioDecoder {
     priming: u32,
     /// Priming samples still to drop in this stream.
     to_skip: u32,
-    /// The pts, chunk timestamp and samples already output of the chunk being decoded.
-    current: Option<(i64, i64, i64)>,
+    /// The pts, chunk timestamp, chunk duration in samples and samples already decoded
+    /// (priming included) of the chunk being decoded.
+    current: Option<(i64, i64, Option<i64>, i64)>,
     /// Where the stream's samples are on the timeline: the time of its first decoded
     /// sample and the samples decoded since (priming included). Rebased when a chunk's
     /// timestamp jumps; otherwise outputs follow it sample-exactly.
@@ -162,11 +163,21 @@ impl AudioDecoder {
             return Err(EngineError::encoding("decoder produced audio without a sample rate"));
         }
         let pts = frame.pts().or(frame.timestamp());
-        let (chunk_us, offset) = match (self.current, pts) {
-            (Some((current, chunk_us, offset)), Some(pts)) if current == pts => (chunk_us, offset),
-            _ => (self.timestamps.take(pts).0, 0),
+        let (chunk_us, length, offset) = match (self.current, pts) {
+            (Some((current, chunk_us, length, offset)), Some(pts)) if current == pts => (chunk_us, length, offset),
+            _ => {
+                let (chunk_us, duration_us) = self.timestamps.take(pts);
+                let length = duration_us.map(|d| (i128::from(d) * i128::from(rate) + 500_000) / 1_000_000);
+                (chunk_us, length.map(|l| i64::try_from(l).unwrap_or(i64::MAX)), 0)
+            }
         };
-        self.current = pts.map(|p| (p, chunk_us, offset + samples));
+        self.current = pts.map(|p| (p, chunk_us, length, offset + samples));
+        // A chunk covers `duration` samples of the stream (its priming included): an
+        // encoder's last chunk says so to drop the padding of its last frame.
+        let samples = length.map_or(samples, |l| samples.min((l - offset).max(0)));
+        if samples == 0 {
+            return Ok(None);
+        }
         let skip = i64::from(self.to_skip).min(samples);
         self.to_skip -= skip as u32;
         let decoded_us = chunk_us.saturating_add(samples_to_us(offset, rate));
@@ -176,7 +187,7 @@ impl AudioDecoder {
         };
         self.timeline = Some((base_us, decoded + samples));
         let frame = self.webcodecs_frame(frame)?;
-        let Some(buffer) = buffer_from_frame(&frame, skip as usize)? else {
+        let Some(buffer) = buffer_from_frame(&frame, skip as usize, samples as usize)? else {
             return Ok(None);
         };
         let timestamp_us = base_us.saturating_add(samples_to_us(decoded + skip - i64::from(self.priming), rate));

@@ -144,6 +144,11 @@ struct Stream {
     /// Samples sent to FFmpeg (the next frame's pts) and covered by chunks so far.
     samples_in: i64,
     samples_out: i64,
+    /// Real input samples (at the codec's rate, padding excluded) queued so far.
+    samples_real: i64,
+    /// Set by flush: priming plus every real sample, where the last chunk must end so
+    /// that decoders trimming to chunk durations drop the last frame's padding.
+    end: Option<i64>,
 }
 
 pub struct AudioEncoder {
@@ -208,7 +213,14 @@ impl AudioEncoder {
         let decoder_config = decoder_config(&config, &plan, &extradata)?;
         Ok(Self {
             fifo: SampleFifo::new(plan.format, plan.channels),
-            stream: Some(Stream { encoder: enc, start_us: None, samples_in: 0, samples_out: 0 }),
+            stream: Some(Stream {
+                encoder: enc,
+                start_us: None,
+                samples_in: 0,
+                samples_out: 0,
+                samples_real: 0,
+                end: None,
+            }),
             config,
             plan,
             name,
@@ -273,6 +285,7 @@ impl AudioEncoder {
         let capacity = audio.number_of_frames * self.plan.rate as usize / key.2 as usize + 256;
         let converted = self.resample(Some(&input), capacity)?;
         self.fifo.push(&converted)?;
+        self.opened()?.samples_real += converted.samples() as i64;
         self.send_whole_frames(&mut out)?;
         Ok(out)
     }
@@ -291,8 +304,12 @@ impl AudioEncoder {
                 break;
             }
             self.fifo.push(&tail)?;
+            self.opened()?.samples_real += tail.samples() as i64;
         }
         self.resampler = None;
+        let priming = i64::from(self.priming);
+        let stream = self.opened()?;
+        stream.end = Some(priming + stream.samples_real);
         self.send_whole_frames(&mut out)?;
         if self.fifo.len() > 0 {
             let size = if self.pad_last { self.frame_size } else { self.fifo.len() };
@@ -357,7 +374,8 @@ impl AudioEncoder {
             let encoder =
                 self.plan.open().map_err(|e| EngineError::encoding(format!("reopening {}: {e}", self.name)))?;
             self.fifo.clear();
-            self.stream = Some(Stream { encoder, start_us: None, samples_in: 0, samples_out: 0 });
+            self.stream =
+                Some(Stream { encoder, start_us: None, samples_in: 0, samples_out: 0, samples_real: 0, end: None });
         }
         self.stream.as_mut().ok_or_else(|| EngineError::encoding("no encoder"))
     }
@@ -370,8 +388,9 @@ impl AudioEncoder {
                 // FLAC ends with an empty packet carrying only its final STREAMINFO.
                 Step::Ready(()) if packet.size() == 0 => {}
                 Step::Ready(()) => {
-                    let chunk = self.chunk(&packet)?;
-                    out.push(chunk);
+                    if let Some(chunk) = self.chunk(&packet)? {
+                        out.push(chunk);
+                    }
                 }
                 Step::Again | Step::Done => return Ok(()),
             }
@@ -379,12 +398,22 @@ impl AudioEncoder {
     }
 
     /// A chunk stamped from the stream's first input onwards, by samples: timestamps and
-    /// durations are exact and contiguous whatever the rate.
-    fn chunk(&mut self, packet: &Packet) -> Result<EncodedAudioPacket> {
+    /// durations are exact and contiguous whatever the rate. Once flushing, chunks end at
+    /// the stream's last real sample; `None` for a chunk that would hold only padding.
+    fn chunk(&mut self, packet: &Packet) -> Result<Option<EncodedAudioPacket>> {
         let rate = self.plan.rate;
-        let fallback = self.frame_size.max(1) as i64;
+        let frame_size = self.frame_size.max(1) as i64;
+        // FFmpeg's frame queue gives the packets around the end the durations of the
+        // input frames, not of what they decode to: these codecs decode whole frames.
+        let whole_frames = matches!(self.config.codec, AudioCodec::Aac { .. } | AudioCodec::Mp3 | AudioCodec::Opus);
         let stream = self.stream.as_mut().ok_or_else(|| EngineError::encoding("no encoder"))?;
-        let samples = if packet.duration() > 0 { packet.duration() } else { fallback };
+        let mut samples = if packet.duration() > 0 && !whole_frames { packet.duration() } else { frame_size };
+        if let Some(end) = stream.end {
+            samples = samples.min(end - stream.samples_out);
+            if samples <= 0 {
+                return Ok(None);
+            }
+        }
         let start = stream.start_us.unwrap_or(0);
         let timestamp_us = start.saturating_add(samples_to_us(stream.samples_out, rate));
         stream.samples_out += samples;
@@ -399,7 +428,7 @@ impl AudioEncoder {
         if decoder_config.is_some() {
             self.active_config = Some(self.decoder_config.clone());
         }
-        Ok(EncodedAudioPacket { data, timestamp_us, duration_us, decoder_config })
+        Ok(Some(EncodedAudioPacket { data, timestamp_us, duration_us, decoder_config }))
     }
 }
 

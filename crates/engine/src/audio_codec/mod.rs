@@ -68,25 +68,27 @@ pub(crate) fn frame_from_buffer(buffer: &AudioBuffer, rate: u32) -> Result<frame
     Ok(av)
 }
 
-/// The samples of `frame` from `skip` on, as an `AudioBuffer` in the same layout; `None`
-/// when nothing is left. `frame` must be in a WebCodecs sample format.
-pub(crate) fn buffer_from_frame(frame: &frame::Audio, skip: usize) -> Result<Option<AudioBuffer>> {
+/// The samples `skip..end` of `frame` (`end` clamped to its length), as an `AudioBuffer`
+/// in the same layout; `None` when that is empty. `frame` must be in a WebCodecs sample
+/// format.
+pub(crate) fn buffer_from_frame(frame: &frame::Audio, skip: usize, end: usize) -> Result<Option<AudioBuffer>> {
     let format = SampleFormat::from_av(frame.format())
         .ok_or_else(|| EngineError::encoding(format!("unexpected sample format {:?}", frame.format())))?;
     let (frames, channels) = (frame.samples(), usize::from(frame.channels()));
-    if skip >= frames {
+    let end = end.min(frames);
+    if skip >= end {
         return Ok(None);
     }
     if channels == 0 || frame.rate() == 0 {
         return Err(EngineError::encoding("decoder produced audio without channels or rate"));
     }
     let unit = plane_unit(frame.format(), channels);
-    let mut bytes = Vec::with_capacity((frames - skip) * unit * plane_count(frame.format(), channels));
+    let mut bytes = Vec::with_capacity((end - skip) * unit * plane_count(frame.format(), channels));
     for i in 0..plane_count(frame.format(), channels) {
         let plane = raw::plane(frame, i, frames * unit).ok_or_else(|| EngineError::encoding("truncated frame"))?;
-        bytes.extend_from_slice(&plane[skip * unit..]);
+        bytes.extend_from_slice(&plane[skip * unit..end * unit]);
     }
-    AudioBuffer::new(format, frame.rate() as f32, frames - skip, channels, Box::new(bytes)).map(Some)
+    AudioBuffer::new(format, frame.rate() as f32, end - skip, channels, Box::new(bytes)).map(Some)
 }
 
 /// Samples waiting for a whole codec frame, in the encoder's format: one byte queue per
