@@ -4,11 +4,11 @@
 
 use ffmpeg_next::format::Sample;
 use ffmpeg_next::software::resampling;
-use ffmpeg_next::{codec, decoder, frame, packet, Packet, Rational};
+use ffmpeg_next::{codec, decoder, frame, Rational};
 
 use super::{buffer_from_frame, default_layout, raw, samples_to_us, AudioCodec};
 use crate::audio::{AudioBuffer, SampleFormat};
-use crate::video::{step, Step, TimestampMap, TIME_BASE};
+use crate::video::{chunk_packet, step, Step, TimestampMap, TIME_BASE};
 use crate::{EngineError, Result};
 
 /// `AudioDecoderConfig` after the binding's validation; also the `decoderConfig` an
@@ -103,15 +103,7 @@ impl AudioDecoder {
         timestamp_us: i64,
         duration_us: Option<i64>,
     ) -> Result<Vec<DecodedAudio>> {
-        if data.is_empty() {
-            return Err(EngineError::encoding("empty chunk"));
-        }
-        let mut packet = Packet::copy(data);
-        packet.set_pts(Some(self.timestamps.push(timestamp_us, duration_us)));
-        packet.set_duration(duration_us.unwrap_or(0));
-        if key {
-            packet.set_flags(packet::Flags::KEY);
-        }
+        let packet = chunk_packet(&mut self.timestamps, data, key, timestamp_us, duration_us)?;
         let mut out = Vec::new();
         if let Step::Again = step(self.decoder.send_packet(&packet), "decode")? {
             self.drain(&mut out)?;

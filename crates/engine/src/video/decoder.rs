@@ -4,9 +4,9 @@
 use ffmpeg_next::codec::{self, threading};
 use ffmpeg_next::format::Pixel;
 use ffmpeg_next::software::scaling;
-use ffmpeg_next::{decoder, frame, packet, Packet};
+use ffmpeg_next::{decoder, frame};
 
-use super::{color_space_from_av, raw, step, thread_count, HardwareAcceleration, Step, TimestampMap};
+use super::{chunk_packet, color_space_from_av, raw, step, thread_count, HardwareAcceleration, Step, TimestampMap};
 use crate::bitstream::{self, NalCodec};
 use crate::codec_string::VideoCodec;
 use crate::color::ColorSpace;
@@ -123,15 +123,7 @@ impl VideoDecoder {
         if let Some((_, length_size)) = self.length_prefixed {
             bitstream::split_length_prefixed(data, length_size)?;
         }
-        if data.is_empty() {
-            return Err(EngineError::encoding("empty chunk"));
-        }
-        let mut packet = Packet::copy(data);
-        packet.set_pts(Some(self.timestamps.push(timestamp_us, duration_us)));
-        packet.set_duration(duration_us.unwrap_or(0));
-        if key {
-            packet.set_flags(packet::Flags::KEY);
-        }
+        let packet = chunk_packet(&mut self.timestamps, data, key, timestamp_us, duration_us)?;
         let mut out = Vec::new();
         if let Step::Again = step(self.decoder.send_packet(&packet), "decode")? {
             self.drain(&mut out)?;

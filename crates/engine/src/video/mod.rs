@@ -91,6 +91,27 @@ pub(crate) fn step<T>(result: std::result::Result<T, AvError>, what: &str) -> Re
     }
 }
 
+/// The FFmpeg packet for one chunk (video or audio): its bytes, the pts `timestamps`
+/// assigns to it, its duration and key flag. An empty chunk is an `EncodingError`.
+pub(crate) fn chunk_packet(
+    timestamps: &mut TimestampMap,
+    data: &[u8],
+    key: bool,
+    timestamp_us: i64,
+    duration_us: Option<i64>,
+) -> Result<ffmpeg_next::Packet> {
+    if data.is_empty() {
+        return Err(EngineError::encoding("empty chunk"));
+    }
+    let mut packet = ffmpeg_next::Packet::copy(data);
+    packet.set_pts(Some(timestamps.push(timestamp_us, duration_us)));
+    packet.set_duration(duration_us.unwrap_or(0));
+    if key {
+        packet.set_flags(ffmpeg_next::packet::Flags::KEY);
+    }
+    Ok(packet)
+}
+
 /// FFmpeg's threads for one codec: one per core.
 pub(crate) fn thread_count() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
