@@ -175,6 +175,24 @@ pub fn release<T>(env: &Env, owner: napi_value, share: Option<std::sync::Arc<T>>
     untie(env, owner, last)
 }
 
+/// `close()` of a frame or audio data: gives up its `share` of the memory (untying the
+/// object when `anchored`, detaching the buffer if that was the last share) and settles
+/// external memory.
+pub fn close<T>(
+    env: &Env,
+    owner: napi_value,
+    anchored: &mut bool,
+    share: Option<std::sync::Arc<T>>,
+) -> napi::Result<()> {
+    if std::mem::take(anchored) {
+        release(env, owner, share)?;
+    } else {
+        drop(share);
+    }
+    crate::memory::settle(env);
+    Ok(())
+}
+
 /// Ties the ArrayBuffer behind `from` to `to` as well (a clone sharing the memory).
 pub fn share(env: &Env, from: napi_value, to: napi_value) -> napi::Result<()> {
     match buffer_of(env, from)? {

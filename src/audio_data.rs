@@ -78,12 +78,7 @@ impl AudioData {
         let source = BufferSource::from_value(env, init.data.0)?;
         // Validate before the transfer step detaches anything.
         let needed = AudioBuffer::check(format, sample_rate, frames, channels, source.len)?;
-        let transfer = match init.transfer {
-            Some(list) => {
-                js::array_elements(env, list.0).map_err(|_| EngineError::type_error("transfer must be an array"))?
-            }
-            None => Vec::new(),
-        };
+        let transfer = js::transfer_list(env, init.transfer)?;
         let oom = |e: napi::Error| EngineError::QuotaExceeded(format!("cannot allocate audio memory: {}", e.reason));
         let bytes = match js::transfer(env, &source, &transfer)? {
             Some((moved, ptr)) => {
@@ -207,11 +202,7 @@ impl AudioData {
     #[napi(ts_args_type = "")]
     pub fn close(&mut self, env: Env, this: This) -> napi::Result<()> {
         let share = self.state.take().map(|state| state.samples);
-        if std::mem::take(&mut self.anchored) {
-            anchor::release(&env, this.object.raw(), share)?;
-        }
-        memory::settle(&env);
-        Ok(())
+        anchor::close(&env, this.object.raw(), &mut self.anchored, share)
     }
 }
 

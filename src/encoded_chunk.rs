@@ -65,12 +65,7 @@ impl ChunkData {
         let kind = ChunkType::parse(&init.kind)?;
         let duration = options::duration(init.duration)?;
         let source = BufferSource::from_value(env, init.data.0)?;
-        let transfer = match init.transfer {
-            Some(list) => {
-                js::array_elements(env, list.0).map_err(|_| EngineError::type_error("transfer must be an array"))?
-            }
-            None => Vec::new(),
-        };
+        let transfer = js::transfer_list(env, init.transfer)?;
         let data = match js::transfer(env, &source, &transfer)? {
             Some((moved, _)) => ChunkBytes::Lent(
                 js::uint8_array(env, moved, source.byte_offset, source.len)

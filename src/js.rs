@@ -251,6 +251,14 @@ pub fn array_elements(env: &Env, array: napi_value) -> napi::Result<Vec<napi_val
         .collect()
 }
 
+/// The ArrayBuffers of an init dictionary's optional `transfer` member.
+pub fn transfer_list(env: &Env, transfer: Option<JsHandle>) -> Result<Vec<napi_value>, EngineError> {
+    match transfer {
+        Some(list) => array_elements(env, list.0).map_err(|_| EngineError::type_error("transfer must be an array")),
+        None => Ok(Vec::new()),
+    }
+}
+
 /// The spec's transfer step of the `VideoFrame`/`AudioData`/chunk constructors: checks
 /// `transfer` (no duplicates, nothing detached, only ArrayBuffers) and detaches every
 /// buffer in it. When `data` lies in one of them, its backing store is first moved, not

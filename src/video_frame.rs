@@ -115,12 +115,7 @@ impl VideoFrame {
         let source = BufferSource::from_value(env, data)?;
         FrameBuffer::check_source(format, coded_width, coded_height, source.len, layout.as_deref())?;
 
-        let transfer = match init.transfer {
-            Some(list) => {
-                js::array_elements(env, list.0).map_err(|_| EngineError::type_error("transfer must be an array"))?
-            }
-            None => Vec::new(),
-        };
+        let transfer = js::transfer_list(env, init.transfer)?;
         let buffer = match js::transfer(env, &source, &transfer)? {
             Some((moved, ptr)) => {
                 anchor::tie(env, this, moved).map_err(out_of_memory)?;
@@ -382,11 +377,7 @@ impl VideoFrame {
     #[napi(ts_args_type = "")]
     pub fn close(&mut self, env: Env, this: This) -> napi::Result<()> {
         let share = self.state.take().map(|state| state.pixels);
-        if std::mem::take(&mut self.anchored) {
-            anchor::release(&env, this.object.raw(), share)?;
-        }
-        memory::settle(&env);
-        Ok(())
+        anchor::close(&env, this.object.raw(), &mut self.anchored, share)
     }
 }
 
