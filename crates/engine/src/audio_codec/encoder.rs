@@ -6,17 +6,23 @@ use ffmpeg_next::format::Sample;
 use ffmpeg_next::software::resampling;
 use ffmpeg_next::{codec, encoder, ChannelLayout, Codec, Dictionary, Packet, Rational};
 
-use super::{default_layout, frame_from_buffer, raw, samples_to_us, AudioCodec, AudioDecoderConfig, SampleFifo};
+use std::ffi::c_int;
+
+use super::{
+    default_layout, frame_from_buffer, libopus, raw, samples_to_us, AudioCodec, AudioDecoderConfig, SampleFifo,
+};
 use crate::audio::AudioBuffer;
 use crate::video::{step, Step};
 use crate::{EngineError, Result};
 
-/// `OpusBitstreamFormat`.
+/// `OpusBitstreamFormat`. Chunks are Opus packets in both: an Ogg stream's audio data
+/// packets are exactly those (RFC 7845 section 3). `ogg` requires the identification
+/// header as the description; `opus` needs none, and gets it too, as browsers give it,
+/// because muxers (WebM CodecPrivate, MP4 dOps) and decoders need its pre-skip.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum OpusFormat {
     #[default]
     Opus,
-    /// Not produced: Ogg pages need a muxer (`NotSupported`).
     Ogg,
 }
 
@@ -45,9 +51,9 @@ pub struct OpusEncoderConfig {
     pub complexity: Option<u32>,
     pub packetlossperc: u32,
     pub useinbandfec: bool,
-    /// `NotSupported` where FFmpeg's libopus wrapper has no DTX switch (FFmpeg < 6).
+    /// FFmpeg's `dtx` option where it has one, else set on libopus directly.
     pub usedtx: bool,
-    /// `auto`, `music` or `voice`: a hint FFmpeg's wrapper cannot pass on; accepted, unused.
+    /// `auto`, `music` or `voice`: set on libopus directly (FFmpeg has no option for it).
     pub signal: Option<String>,
     /// `voip`, `audio` or `lowdelay`.
     pub application: Option<String>,
@@ -113,15 +119,17 @@ struct Plan {
     channels: usize,
     layout: ChannelLayout,
     options: Vec<(&'static str, String)>,
+    /// libopus requests (and values) FFmpeg has no option for, sent after each open.
+    opus_requests: Vec<(c_int, c_int)>,
     bitrate: Option<usize>,
     compression: Option<usize>,
 }
 
 impl Plan {
-    fn open(&self) -> std::result::Result<encoder::Audio, ffmpeg_next::Error> {
+    fn open(&self) -> std::result::Result<encoder::Audio, String> {
         let mut ctx = codec::Context::new_with_codec(self.codec);
         raw::set_audio_params(&mut ctx, self.rate, self.channels as u32);
-        let mut enc = ctx.encoder().audio()?;
+        let mut enc = ctx.encoder().audio().map_err(|e| e.to_string())?;
         enc.set_format(self.format);
         enc.set_time_base(Rational::new(1, self.rate as i32));
         if let Some(bitrate) = self.bitrate {
@@ -132,7 +140,11 @@ impl Plan {
         for (key, value) in &self.options {
             options.set(key, value);
         }
-        enc.open_with(options)
+        let enc = enc.open_with(options).map_err(|e| e.to_string())?;
+        for &(request, value) in &self.opus_requests {
+            libopus::set(&enc, request, value)?;
+        }
+        Ok(enc)
     }
 }
 
@@ -251,6 +263,12 @@ impl AudioEncoder {
     /// Samples per encoded frame (0: any number).
     pub fn frame_size(&self) -> usize {
         self.frame_size
+    }
+
+    /// Reads a libopus setting of the open stream (None for other encoders).
+    #[cfg(test)]
+    pub(crate) fn opus_setting(&self, request: c_int) -> Option<c_int> {
+        self.stream.as_ref().and_then(|s| libopus::get(&s.encoder, request))
     }
 
     /// The config a decoder needs for this encoder's chunks.
@@ -463,6 +481,7 @@ fn plan(config: &AudioEncoderConfig, codec: Codec, name: &str, layout: ChannelLa
         channels: config.number_of_channels as usize,
         layout,
         options: Vec::new(),
+        opus_requests: Vec::new(),
         bitrate: config.bitrate.map(|b| usize::try_from(b).unwrap_or(usize::MAX)),
         compression: None,
     };
@@ -482,9 +501,6 @@ fn plan(config: &AudioEncoderConfig, codec: Codec, name: &str, layout: ChannelLa
 
 /// libopus's options for `OpusEncoderConfig`.
 fn opus_options(opus: &OpusEncoderConfig, mode: BitrateMode, codec: Codec, plan: &mut Plan) -> Result<()> {
-    if opus.format == OpusFormat::Ogg {
-        return Err(EngineError::not_supported("the ogg Opus format is not supported"));
-    }
     const DURATIONS: [u64; 9] = [2_500, 5_000, 10_000, 20_000, 40_000, 60_000, 80_000, 100_000, 120_000];
     if !DURATIONS.contains(&opus.frame_duration_us) {
         return Err(EngineError::not_supported(format!(
@@ -506,10 +522,11 @@ fn opus_options(opus: &OpusEncoderConfig, mode: BitrateMode, codec: Codec, plan:
     plan.options.push(("packet_loss", opus.packetlossperc.to_string()));
     plan.options.push(("fec", u8::from(opus.useinbandfec).to_string()));
     if opus.usedtx {
-        if !raw::has_private_option(codec, "dtx") {
-            return Err(EngineError::not_supported("this FFmpeg's libopus wrapper cannot enable DTX"));
+        if raw::has_private_option(codec, "dtx") {
+            plan.options.push(("dtx", "1".to_owned()));
+        } else {
+            opus_request(plan, libopus::SET_DTX, 1, "DTX")?;
         }
-        plan.options.push(("dtx", "1".to_owned()));
     }
     if let Some(application) = &opus.application {
         if !matches!(application.as_str(), "voip" | "audio" | "lowdelay") {
@@ -518,12 +535,25 @@ fn opus_options(opus: &OpusEncoderConfig, mode: BitrateMode, codec: Codec, plan:
         plan.options.push(("application", application.clone()));
     }
     if let Some(signal) = &opus.signal {
-        if !matches!(signal.as_str(), "auto" | "music" | "voice") {
-            return Err(EngineError::not_supported(format!("Opus signal '{signal}' is not supported")));
+        let value = libopus::signal_value(signal)
+            .ok_or_else(|| EngineError::not_supported(format!("Opus signal '{signal}' is not supported")))?;
+        // `auto` is libopus's default: nothing to send.
+        if value != libopus::AUTO {
+            opus_request(plan, libopus::SET_SIGNAL, value, "the signal hint")?;
         }
     }
     let vbr = if mode == BitrateMode::Constant { "off" } else { "on" };
     plan.options.push(("vbr", vbr.to_owned()));
+    Ok(())
+}
+
+/// Queues a libopus request for `plan`, or `NotSupported` where libopus is out of reach
+/// (only FFmpeg's `libopus` encoder takes them).
+fn opus_request(plan: &mut Plan, request: c_int, value: c_int, what: &str) -> Result<()> {
+    if plan.codec.name() != "libopus" || !libopus::available() {
+        return Err(EngineError::not_supported(format!("cannot set {what} on this FFmpeg's Opus encoder")));
+    }
+    plan.opus_requests.push((request, value));
     Ok(())
 }
 

@@ -16,6 +16,7 @@ use crate::{EngineError, Result};
 mod codec_string;
 pub mod decoder;
 pub mod encoder;
+mod libopus;
 mod raw;
 
 pub use codec_string::{parse_audio_codec, AudioCodec, PcmFormat};

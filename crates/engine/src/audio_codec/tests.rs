@@ -306,12 +306,71 @@ fn opus_honours_its_config() {
         f(&mut c);
         AudioEncoder::new(c).err().map(|e| e.name())
     };
-    assert_eq!(not_supported(&|c| c.opus.format = OpusFormat::Ogg), Some("NotSupportedError"));
     assert_eq!(not_supported(&|c| c.opus.frame_duration_us = 15_000), Some("NotSupportedError"));
     assert_eq!(not_supported(&|c| c.opus.complexity = Some(11)), Some("NotSupportedError"));
     assert_eq!(not_supported(&|c| c.opus.application = Some("music".into())), Some("NotSupportedError"));
-    let dtx = not_supported(&|c| c.opus.usedtx = true);
-    assert!(dtx.is_none() || dtx == Some("NotSupportedError"));
+    assert_eq!(not_supported(&|c| c.opus.signal = Some("speech".into())), Some("NotSupportedError"));
+    assert_eq!(not_supported(&|c| c.opus.usedtx = true), None);
+    assert_eq!(not_supported(&|c| c.opus.format = OpusFormat::Ogg), None);
+}
+
+#[test]
+fn opus_ogg_format_describes_the_stream_with_its_identification_header() {
+    let mut cfg = config("opus", 48_000, 2);
+    cfg.opus.format = OpusFormat::Ogg;
+    let signal = sine(48_000, 2, FRAMES);
+    let mut enc = AudioEncoder::new(cfg).unwrap();
+    let packets = encode_signal(&mut enc, &signal, 48_000, SampleFormat::F32);
+    let dc = packets[0].decoder_config.clone().unwrap();
+    let head = dc.description.clone().unwrap();
+    // RFC 7845 5.1: magic, version 1, channels, pre-skip (LE), input rate (LE).
+    assert_eq!(&head[..8], b"OpusHead");
+    assert_eq!((head[8], head[9]), (1, 2));
+    assert_eq!(u16::from_le_bytes([head[10], head[11]]) as u32, enc.priming_samples());
+    assert_eq!(u32::from_le_bytes([head[12], head[13], head[14], head[15]]), 48_000);
+    assert_eq!(decode_packets(&dc, &packets).channels[0].len(), FRAMES);
+}
+
+#[test]
+fn opus_signal_hint_and_dtx_reach_libopus() {
+    let mut cfg = config("opus", 48_000, 1);
+    let enc = AudioEncoder::new(cfg.clone()).unwrap();
+    assert_eq!(enc.opus_setting(libopus::GET_SIGNAL), Some(libopus::AUTO));
+    assert_eq!(enc.opus_setting(libopus::GET_DTX), Some(0));
+    for (signal, value) in [("voice", libopus::SIGNAL_VOICE), ("music", libopus::SIGNAL_MUSIC)] {
+        cfg.opus.signal = Some(signal.to_owned());
+        let enc = AudioEncoder::new(cfg.clone()).unwrap();
+        assert_eq!(enc.opus_setting(libopus::GET_SIGNAL), Some(value), "{signal}");
+    }
+    cfg.opus.usedtx = true;
+    let mut enc = AudioEncoder::new(cfg.clone()).unwrap();
+    assert_eq!(enc.opus_setting(libopus::GET_DTX), Some(1));
+    // Reopened after a flush, the stream keeps the settings.
+    let silence = vec![vec![0.0; 4800]];
+    encode_signal(&mut enc, &silence, 48_000, SampleFormat::F32);
+    enc.encode(&buffer(&silence, 0..480, 48_000, SampleFormat::F32), 0).unwrap();
+    assert_eq!(enc.opus_setting(libopus::GET_DTX), Some(1));
+    assert_eq!(enc.opus_setting(libopus::GET_SIGNAL), Some(libopus::SIGNAL_MUSIC));
+}
+
+#[test]
+fn opus_dtx_sends_silence_as_packets_of_at_most_two_bytes() {
+    let silence = vec![vec![0.0; 48_000]];
+    let sizes = |usedtx: bool| {
+        let mut cfg = config("opus", 48_000, 1);
+        cfg.opus.usedtx = usedtx;
+        let mut enc = AudioEncoder::new(cfg).unwrap();
+        let packets = encode_signal(&mut enc, &silence, 48_000, SampleFormat::F32);
+        packets.iter().map(|p| p.data.len()).collect::<Vec<_>>()
+    };
+    let (plain, dtx) = (sizes(false), sizes(true));
+    // Same timeline either way (a chunk per 20 ms frame); without DTX libopus spends at
+    // least 3 bytes on every frame of silence, with it a TOC byte or two once it has
+    // seen ~200 ms of silence (RFC 6716 3.2.1: a 1-byte packet is a frame "not coded").
+    assert_eq!(plain.len(), dtx.len());
+    assert!(plain.iter().all(|&n| n >= 3), "{plain:?}");
+    let tiny = dtx.iter().filter(|&&n| n <= 2).count();
+    assert!(tiny * 10 >= dtx.len() * 7, "{dtx:?}");
 }
 
 #[test]
