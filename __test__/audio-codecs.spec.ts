@@ -474,6 +474,39 @@ describe('interop with the ffmpeg CLI', () => {
     expect(10 * Math.log10(signal / Math.max(noise, 1e-20))).toBeGreaterThanOrEqual(40)
   })
 
+  it('decodes u-law and A-law the ffmpeg CLI encodes as the CLI does', async () => {
+    const sine = ['-f', 'lavfi', '-i', 'sine=frequency=1000:sample_rate=48000:duration=0.25']
+    for (const [codec, format] of [['ulaw', 'mulaw'], ['alaw', 'alaw']]) {
+      const encoded = execFileSync('ffmpeg', ['-v', 'error', ...sine, '-f', format, '-'])
+      const reference = execFileSync('ffmpeg', ['-v', 'error', '-f', format, '-ar', '48000', '-ac', '1', '-i', '-', '-f', 'f32le', '-'], { input: encoded })
+      const chunk = new EncodedAudioChunk({ type: 'key', timestamp: 0, data: encoded })
+      const decoded = await decodeAudio({ codec, sampleRate: 48_000, numberOfChannels: 1 }, [chunk])
+      expect(decoded.samples.length, codec).toBe(12_000)
+      for (let i = 0; i < decoded.samples.length; i += 7) expect(decoded.samples[i], codec).toBe(reference.readFloatLE(4 * i))
+    }
+  })
+
+  it('decodes the Vorbis the ffmpeg CLI encodes into Ogg as the CLI does', async () => {
+    const file = join(work, 'theirs.ogg')
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=1000:sample_rate=44100:duration=0.5', '-c:a', 'libvorbis', '-y', file])
+    const [identification, comment, setup, ...audio] = readOgg(new Uint8Array(readFileSync(file)))
+    expect(String.fromCharCode(...identification.data.subarray(1, 7))).toBe('vorbis')
+    // The registration's description: the three headers in Xiph lacing (count - 1, then
+    // the first two sizes in 255-runs).
+    const lace = (n: number) => [...Array(Math.floor(n / 255)).fill(255), n % 255]
+    const description = Uint8Array.from([2, ...lace(identification.data.length), ...lace(comment.data.length), ...identification.data, ...comment.data, ...setup.data])
+    const chunks = audio.map(({ data }) => new EncodedAudioChunk({ type: 'key', timestamp: 0, data }))
+    const decoded = await decodeAudio({ codec: 'vorbis', sampleRate: 44_100, numberOfChannels: 1, description }, chunks)
+    const pcm = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'f32le', '-'])
+    const reference = new Float32Array(pcm.buffer, pcm.byteOffset, pcm.length / 4)
+    // The CLI cuts the end where the last page's granule says; we give every decoded sample.
+    expect(reference.length).toBeGreaterThan(22_050 - 256)
+    expect(reference.length).toBeLessThanOrEqual(22_050)
+    expect(decoded.samples.length).toBeGreaterThanOrEqual(reference.length)
+    expect(decoded.samples.length).toBeLessThan(reference.length + 2048)
+    for (let i = 0; i < reference.length; i += 11) expect(Math.abs(decoded.samples[i] - reference[i])).toBeLessThan(1e-6)
+  })
+
   it('decodes MP3 the ffmpeg CLI encodes', async () => {
     const file = join(work, 'theirs.mp3')
     execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=1000:sample_rate=44100:duration=1', '-c:a', 'libmp3lame', '-b:a', '128k', '-write_xing', '0', '-id3v2_version', '0', '-y', file])
