@@ -193,6 +193,21 @@ describe('VideoEncoder', () => {
     expect((await VideoEncoder.isConfigSupported(config('vp8', 320, 240, { hardwareAcceleration: 'prefer-hardware' }))).supported).toBe(false)
   })
 
+  it('isConfigSupported opens its probe encoder off the event loop', async () => {
+    // Opening an AV1 encoder takes tens of milliseconds: timers keep firing meanwhile.
+    let turns = 0
+    let spinning = true
+    const spin = () => {
+      turns++
+      if (spinning) setImmediate(spin)
+    }
+    setImmediate(spin)
+    const support = await VideoEncoder.isConfigSupported(config('av01.0.04M.08', 1280, 720))
+    spinning = false
+    expect(support.supported).toBe(true)
+    expect(turns).toBeGreaterThan(0)
+  })
+
   it('forces key frames on request', async () => {
     const { chunks } = await encodeClip(config('avc1.42001f'), 30, 15)
     expect(chunks.map((c, i) => [i, c.type]).filter(([, t]) => t === 'key').map(([i]) => i)).toEqual([0, 15])

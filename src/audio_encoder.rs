@@ -125,10 +125,11 @@ impl AudioEncoder {
     #[napi(ts_args_type = "config: AudioEncoderConfig", ts_return_type = "Promise<AudioEncoderSupport>")]
     pub fn is_config_supported(env: Env, config: JsHandle) -> napi::Result<napi_value> {
         let support = js::dict_value::<AudioEncoderConfig>(&env, config.0).and_then(|config| {
-            let supported = audio_options::encoder_config(&config)?.and_then(EncoderSession::new).is_ok();
-            Ok(AudioEncoderSupport { supported, config })
+            let engine = audio_options::encoder_config(&config)?;
+            let probe = move || engine.and_then(EncoderSession::new).is_ok();
+            Ok((probe, move |supported| AudioEncoderSupport { supported, config }))
         });
-        codec_options::support_promise(&env, support)
+        codec_options::probe_promise(&env, support)
     }
 }
 

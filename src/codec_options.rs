@@ -8,9 +8,9 @@ use engine::video::{
     VideoEncoderConfig as EngineEncoderConfig,
 };
 use engine::{EngineError, Result};
-use napi::bindgen_prelude::ToNapiValue;
+use napi::bindgen_prelude::{ToNapiValue, TypeName};
 use napi::sys::napi_value;
-use napi::Env;
+use napi::{Env, JsValue, Task};
 use napi_derive::napi;
 
 use crate::js::{self, BufferSource, JsHandle};
@@ -315,4 +315,42 @@ pub fn support_promise<T: ToNapiValue>(env: &Env, support: Result<T>) -> napi::R
         Err(e) => Err(e),
     };
     js::settled_promise(env, value)
+}
+
+/// An encoder's `isConfigSupported` answer, found on libuv's thread pool: opening an
+/// encoder to answer truthfully takes up to ~90 ms (SVT-AV1), too long for the event loop.
+pub struct SupportProbe<T> {
+    probe: Option<Box<dyn FnOnce() -> bool + Send>>,
+    answer: Option<Box<dyn FnOnce(bool) -> T + Send>>,
+}
+
+impl<T: ToNapiValue + TypeName> Task for SupportProbe<T> {
+    type Output = bool;
+    type JsValue = T;
+
+    fn compute(&mut self) -> napi::Result<bool> {
+        Ok(self.probe.take().is_some_and(|probe| probe()))
+    }
+
+    fn resolve(&mut self, _env: Env, supported: bool) -> napi::Result<T> {
+        let answer = self.answer.take().ok_or_else(|| napi::Error::from_reason("support probe resolved twice"))?;
+        Ok(answer(supported))
+    }
+}
+
+/// Returns a promise for `support`: rejected at once when the dictionary is invalid
+/// (`Err`), else resolved with `answer(probe())`, the probe run off the JS thread.
+pub fn probe_promise<T, P, A>(env: &Env, support: Result<(P, A)>) -> napi::Result<napi_value>
+where
+    T: ToNapiValue + TypeName + 'static,
+    P: FnOnce() -> bool + Send + 'static,
+    A: FnOnce(bool) -> T + Send + 'static,
+{
+    match support {
+        Ok((probe, answer)) => {
+            let task = SupportProbe { probe: Some(Box::new(probe)), answer: Some(Box::new(answer)) };
+            Ok(env.spawn(task)?.promise_object().raw())
+        }
+        Err(e) => js::settled_promise(env, Err(e)),
+    }
 }

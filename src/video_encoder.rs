@@ -163,10 +163,11 @@ impl VideoEncoder {
     #[napi(ts_args_type = "config: VideoEncoderConfig", ts_return_type = "Promise<VideoEncoderSupport>")]
     pub fn is_config_supported(env: Env, config: JsHandle) -> napi::Result<napi_value> {
         let support = js::dict_value::<VideoEncoderConfig>(&env, config.0).and_then(|config| {
-            let supported = codec_options::encoder_config(&config)?.and_then(EncoderSession::new).is_ok();
-            Ok(VideoEncoderSupport { supported, config })
+            let engine = codec_options::encoder_config(&config)?;
+            let probe = move || engine.and_then(EncoderSession::new).is_ok();
+            Ok((probe, move |supported| VideoEncoderSupport { supported, config }))
         });
-        codec_options::support_promise(&env, support)
+        codec_options::probe_promise(&env, support)
     }
 }
 

@@ -43,6 +43,12 @@ pub type Keepalive = std::sync::Arc<dyn Send + Sync>;
 pub fn init() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
+        // SVT-AV1 prints a banner and its whole config to stderr for every encoder it
+        // opens unless told otherwise; errors only, unless the user chose a level. This
+        // runs once, before any codec thread of ours exists.
+        if std::env::var_os("SVT_LOG").is_none() {
+            std::env::set_var("SVT_LOG", "1");
+        }
         let _ = ffmpeg_next::init();
         ffmpeg_next::util::log::set_level(ffmpeg_next::util::log::Level::Fatal);
     });
