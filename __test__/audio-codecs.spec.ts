@@ -314,6 +314,14 @@ function cliDecodedFrames(file: string, channels: number, input: string[] = []):
   return pcm.length / (2 * channels)
 }
 
+/** Channel 0 of what the ffmpeg CLI decodes from `file`, as f32. */
+function cliChannel0(file: string, channels: number): Float32Array {
+  const pcm = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'f32le', '-'], { maxBuffer: 64 << 20 })
+  const out = new Float32Array(pcm.length / (4 * channels))
+  for (let i = 0; i < out.length; i++) out[i] = pcm.readFloatLE(4 * channels * i)
+  return out
+}
+
 describe('interop with the ffmpeg CLI', () => {
   it('decodes the FLAC, MP3, ADTS AAC and PCM we encode', async () => {
     const sampleRate = 44_100
@@ -437,9 +445,7 @@ describe('interop with the ffmpeg CLI', () => {
     })
     const file = join(work, 'ours.opus')
     writeFileSync(file, writeOggOpus(head, packets))
-    const pcm = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'f32le', '-'], { maxBuffer: 64 << 20 })
-    const left = new Float32Array(pcm.length / 8)
-    for (let i = 0; i < left.length; i++) left[i] = pcm.readFloatLE(8 * i)
+    const left = cliChannel0(file, 2)
     expect(left.length).toBe(48_000 * seconds)
     expect(snr(left, 48_000)).toBeGreaterThanOrEqual(15)
   })
@@ -460,9 +466,7 @@ describe('interop with the ffmpeg CLI', () => {
       return chunk
     })
     const decoded = await decodeAudio({ codec: 'opus', sampleRate: 48_000, numberOfChannels: 2, description: head.data }, chunks)
-    const pcm = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'f32le', '-'], { maxBuffer: 64 << 20 })
-    const reference = new Float32Array(pcm.length / 8)
-    for (let i = 0; i < reference.length; i++) reference[i] = pcm.readFloatLE(8 * i)
+    const reference = cliChannel0(file, 2)
     expect(reference.length).toBe(24_000)
     expect(decoded.samples.length).toBe(reference.length)
     let signal = 0
@@ -497,8 +501,7 @@ describe('interop with the ffmpeg CLI', () => {
     const description = Uint8Array.from([2, ...lace(identification.data.length), ...lace(comment.data.length), ...identification.data, ...comment.data, ...setup.data])
     const chunks = audio.map(({ data }) => new EncodedAudioChunk({ type: 'key', timestamp: 0, data }))
     const decoded = await decodeAudio({ codec: 'vorbis', sampleRate: 44_100, numberOfChannels: 1, description }, chunks)
-    const pcm = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'f32le', '-'])
-    const reference = new Float32Array(pcm.buffer, pcm.byteOffset, pcm.length / 4)
+    const reference = cliChannel0(file, 1)
     // The CLI cuts the end where the last page's granule says; we give every decoded sample.
     expect(reference.length).toBeGreaterThan(22_050 - 256)
     expect(reference.length).toBeLessThanOrEqual(22_050)
