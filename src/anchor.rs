@@ -16,12 +16,15 @@
 //! by `close()` after the last Rust reference is gone. Code that keeps pixels beyond a
 //! method call (a codec worker) must hold a strong reference to the buffer as well.
 
-use std::cell::RefCell;
 use std::ptr;
+
+use std::sync::Arc;
 
 use engine::Memory;
 use napi::sys::{self, napi_ref, napi_value};
 use napi::{Env, Status};
+
+use crate::per_env::PerEnv;
 
 fn check(status: sys::napi_status, what: &str) -> napi::Result<()> {
     if status == sys::Status::napi_ok {
@@ -98,17 +101,14 @@ pub fn allocate(env: &Env, len: usize) -> napi::Result<(napi_value, V8Bytes)> {
     Ok((array_buffer, V8Bytes::new(data.cast(), len)))
 }
 
-thread_local! {
-    /// This JS thread's `WeakMap<frame object, ArrayBuffer>`, held by a strong reference.
-    static ANCHORS: RefCell<Option<napi_ref>> = const { RefCell::new(None) };
-}
-
+/// This env's `WeakMap<frame object, ArrayBuffer>`, held by a strong reference that
+/// the env's teardown deletes (see `per_env`).
 fn anchors(env: &Env) -> napi::Result<napi_value> {
     let raw = env.raw();
-    let existing = ANCHORS.with(|a| *a.borrow());
+    let state = PerEnv::of(env).ok_or_else(|| napi::Error::from_reason("no per-environment state"))?;
     let mut map = ptr::null_mut();
-    if let Some(reference) = existing {
-        // SAFETY: the reference was created on this thread's env and is never deleted.
+    if let Some(reference) = state.anchors() {
+        // SAFETY: the reference was created in this env and lives until its teardown.
         unsafe { check(sys::napi_get_reference_value(raw, reference, &mut map), "anchor map")? };
         return Ok(map);
     }
@@ -122,8 +122,28 @@ fn anchors(env: &Env) -> napi::Result<napi_value> {
         check(sys::napi_new_instance(raw, ctor, 0, ptr::null(), &mut map), "new WeakMap")?;
         check(sys::napi_create_reference(raw, map, 1, &mut reference), "anchor map ref")?;
     }
-    ANCHORS.with(|a| *a.borrow_mut() = Some(reference));
+    state.set_anchors(reference);
     Ok(map)
+}
+
+/// Detaches `buffer` so that V8 frees its memory now, unless the env is terminating.
+///
+/// Node's `napi_detach_arraybuffer` aborts the process when V8 refuses the detach,
+/// which it does once a terminated worker's execution is being torn down. Any V8 call
+/// that enters the engine fails in that state instead, and the state only begins while
+/// JavaScript runs on this thread, so a property read just before tells us safely. The
+/// memory is then freed with the env.
+fn detach(env: &Env, buffer: napi_value) {
+    let mut length = ptr::null_mut();
+    // SAFETY: JS-thread calls with a valid env and a live ArrayBuffer handle that no
+    // Rust code reads any more (the callers' contract).
+    unsafe {
+        if sys::napi_get_named_property(env.raw(), buffer, c"byteLength".as_ptr(), &mut length)
+            == sys::Status::napi_ok
+        {
+            sys::napi_detach_arraybuffer(env.raw(), buffer);
+        }
+    }
 }
 
 fn call_method(env: &Env, target: napi_value, name: &std::ffi::CStr, args: &[napi_value]) -> napi::Result<napi_value> {
@@ -160,17 +180,16 @@ pub fn untie(env: &Env, owner: napi_value, release: bool) -> napi::Result<()> {
     let map = anchors(env)?;
     call_method(env, map, c"delete", &[owner])?;
     if release {
-        // SAFETY: JS-thread call; `buffer` is a live ArrayBuffer that no Rust code reads
-        // any more (the caller dropped the last reference to the memory).
-        unsafe { check(sys::napi_detach_arraybuffer(env.raw(), buffer), "napi_detach_arraybuffer")? };
+        // The caller dropped the last reference to the memory: no Rust code reads it.
+        detach(env, buffer);
     }
     Ok(())
 }
 
 /// Drops one object's share of anchored memory: unties `owner`, and detaches the buffer
 /// when that share was the last Rust reference to the memory.
-pub fn release<T>(env: &Env, owner: napi_value, share: Option<std::sync::Arc<T>>) -> napi::Result<()> {
-    let last = share.as_ref().is_some_and(|s| std::sync::Arc::strong_count(s) == 1);
+pub fn release<T>(env: &Env, owner: napi_value, share: Option<Arc<T>>) -> napi::Result<()> {
+    let last = share.as_ref().is_some_and(|s| Arc::strong_count(s) == 1);
     drop(share);
     untie(env, owner, last)
 }
@@ -182,7 +201,7 @@ pub fn close<T>(
     env: &Env,
     owner: napi_value,
     anchored: &mut bool,
-    share: Option<std::sync::Arc<T>>,
+    share: Option<Arc<T>>,
 ) -> napi::Result<()> {
     if std::mem::take(anchored) {
         release(env, owner, share)?;
@@ -204,95 +223,66 @@ pub fn share(env: &Env, from: napi_value, to: napi_value) -> napi::Result<()> {
 /// A strong reference to an anchored ArrayBuffer, for code that keeps pixels beyond a
 /// method call (an encoder's worker). It may be dropped on any thread, but N-API
 /// references may only be deleted on their JS thread, so a drop only queues the
-/// reference; [`release_held`] deletes the queued ones, and every encode and every
-/// message from a worker calls it. Releasing through napi-rs's own thread-safe route
-/// would wait for the event loop, which a synchronous encode loop never yields to.
+/// reference with its env (see `per_env`); [`release_held`] deletes the queued ones,
+/// and every encode and every message from a worker calls it. Releasing through
+/// napi-rs's own thread-safe route would wait for the event loop, which a synchronous
+/// encode loop never yields to.
 pub struct Hold {
     reference: napi_ref,
-    env: sys::napi_env,
+    env: Arc<PerEnv>,
     /// The memory's owner; when this is its last reference at release, the buffer is
     /// detached at once instead of waiting for a collection.
-    share: Option<std::sync::Arc<dyn Send + Sync>>,
+    share: Option<Arc<dyn Send + Sync>>,
 }
 
-// SAFETY: the handles are only dereferenced by `release_held`, on their JS thread.
+// SAFETY: the reference is only dereferenced on its env's JS thread (`release_held`,
+// the env's teardown).
 unsafe impl Send for Hold {}
 // SAFETY: as above.
 unsafe impl Sync for Hold {}
 
-/// A dropped [`Hold`] waiting for its JS thread: env and reference addresses, and the share.
-type Released = (usize, usize, Option<std::sync::Arc<dyn Send + Sync>>);
-
-static RELEASED: std::sync::Mutex<Vec<Released>> = std::sync::Mutex::new(Vec::new());
-
-thread_local! {
-    static CLEANUP_HOOKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
 impl Hold {
-    pub fn new(env: &Env, buffer: napi_value, share: std::sync::Arc<dyn Send + Sync>) -> napi::Result<Self> {
+    pub fn new(env: &Env, buffer: napi_value, share: Arc<dyn Send + Sync>) -> napi::Result<Self> {
+        let state = PerEnv::of(env).ok_or_else(|| napi::Error::from_reason("no per-environment state"))?;
         let mut reference = ptr::null_mut();
         // SAFETY: JS-thread call with a valid env and a live handle.
         unsafe { check(sys::napi_create_reference(env.raw(), buffer, 1, &mut reference), "napi_create_reference")? };
-        if !CLEANUP_HOOKED.with(|hooked| hooked.replace(true)) {
-            // SAFETY: registers a plain function with the env itself as its argument.
-            unsafe { sys::napi_add_env_cleanup_hook(env.raw(), Some(forget_env), env.raw().cast()) };
-        }
-        Ok(Self { reference, env: env.raw(), share: Some(share) })
+        Ok(Self { reference, env: state, share: Some(share) })
     }
 }
 
 impl Drop for Hold {
     fn drop(&mut self) {
-        let mut released = RELEASED.lock().unwrap_or_else(|e| e.into_inner());
-        released.push((self.env as usize, self.reference as usize, self.share.take()));
+        self.env.give_back(self.reference, self.share.take());
     }
 }
 
-/// Deletes the references that [`Hold`]s of this env queued, detaching each buffer
+/// Deletes the references that [`Hold`]s of this env gave back, detaching each buffer
 /// whose memory nothing else uses any more. JS thread only.
 pub fn release_held(env: &Env) {
-    let mine: Vec<Released> = {
-        let mut released = RELEASED.lock().unwrap_or_else(|e| e.into_inner());
-        if released.is_empty() {
-            return;
-        }
-        let key = env.raw() as usize;
-        let (mine, others): (Vec<_>, Vec<_>) = released.drain(..).partition(|(e, _, _)| *e == key);
-        *released = others;
-        mine
-    };
-    for (_, reference, share) in mine {
+    let Some(state) = PerEnv::existing(env) else { return };
+    for (reference, share) in state.take_released() {
         let reference = reference as napi_ref;
-        let unused = share.is_some_and(|share| std::sync::Arc::strong_count(&share) == 1);
+        let unused = share.is_some_and(|share| Arc::strong_count(&share) == 1);
         if unused {
             let mut buffer = ptr::null_mut();
-            // SAFETY: the reference is strong, so the buffer is alive; no frame and no
-            // worker holds the memory (the share was the last reference), so nothing
-            // reads it again.
-            unsafe {
-                sys::napi_get_reference_value(env.raw(), reference, &mut buffer);
-                if !buffer.is_null() {
-                    sys::napi_detach_arraybuffer(env.raw(), buffer);
-                }
+            // SAFETY: the reference is strong, so the buffer is alive.
+            unsafe { sys::napi_get_reference_value(env.raw(), reference, &mut buffer) };
+            if !buffer.is_null() {
+                // No frame and no worker holds the memory (the share was the last
+                // reference), so nothing reads it again.
+                detach(env, buffer);
             }
         }
-        // SAFETY: each queued reference was created on this env, is deleted once, and
-        // the env is alive (we are running on its thread).
+        // SAFETY: each queued reference was created in this env, is deleted once, and
+        // the env is alive (we are running on its thread, before its teardown).
         unsafe { sys::napi_delete_reference(env.raw(), reference) };
     }
 }
 
-/// An environment going away: its references die with it; forget them so that a later
-/// env at the same address never deletes them.
-unsafe extern "C" fn forget_env(env: *mut std::ffi::c_void) {
-    let key = env as usize;
-    RELEASED.lock().unwrap_or_else(|e| e.into_inner()).retain(|(e, _, _)| *e != key);
-}
-
 /// A [`Hold`] on the ArrayBuffer tied to `owner`, if it has one (frames and audio made
 /// from JavaScript data do; decoder outputs do not).
-pub fn hold_for(env: &Env, owner: napi_value, share: std::sync::Arc<dyn Send + Sync>) -> napi::Result<Option<Hold>> {
+pub fn hold_for(env: &Env, owner: napi_value, share: Arc<dyn Send + Sync>) -> napi::Result<Option<Hold>> {
     match buffer_of(env, owner)? {
         Some(buffer) => Hold::new(env, buffer, share).map(Some),
         None => Ok(None),

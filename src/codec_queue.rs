@@ -24,6 +24,7 @@ use crate::counters::{Live, IN_FLIGHT};
 use crate::error::js_error;
 use crate::js;
 use crate::mailbox::Mailbox;
+use crate::per_env::PerEnv;
 
 /// Permits per codec instance: what may be held natively on its way through a codec.
 pub const PERMITS: usize = 16;
@@ -184,6 +185,9 @@ impl<C: Codec> CodecQueue<C> {
         let this_ref = js::weak_ref(env, this).map_err(internal)?;
         let callbacks_ref = js::weak_ref(env, callbacks).map_err(internal)?;
 
+        // Before the mailbox: the env's teardown then runs after the mailbox's own, and
+        // finds it closing (see `per_env`).
+        let per_env = PerEnv::of(env).ok_or_else(|| EngineError::type_error(format!("{}: no env state", C::NAME)))?;
         let slot: Rc<RefCell<Weak<RefCell<Core<C>>>>> = Rc::new(RefCell::new(Weak::new()));
         let handler_slot = slot.clone();
         let mailbox = Mailbox::new(env, C::NAME, move |env: &Env, event: Event<C>| {
@@ -203,10 +207,19 @@ impl<C: Codec> CodecQueue<C> {
             generation: shared_generation.clone(),
             gate: gate.clone(),
         };
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name(format!("webcodecs-{}", C::NAME))
             .spawn(move || worker.run())
             .map_err(|e| EngineError::QuotaExceeded(format!("cannot start a codec thread: {e}")))?;
+        let (stop_commands, stop_gate, stop_generation) = (commands.clone(), gate.clone(), shared_generation.clone());
+        let stop = move || {
+            // Everything in flight becomes stale, so the worker emits nothing more and
+            // drops what it holds as soon as its current FFmpeg call returns.
+            stop_generation.fetch_add(1, Ordering::SeqCst);
+            stop_commands.close();
+            stop_gate.close();
+        };
+        per_env.track(Box::new(stop), thread);
 
         let core = Rc::new(RefCell::new(Core {
             state: CodecState::Unconfigured,

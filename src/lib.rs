@@ -17,6 +17,7 @@ mod js;
 mod mailbox;
 mod memory;
 mod options;
+mod per_env;
 mod video_decoder;
 mod video_encoder;
 mod video_frame;

@@ -3,45 +3,58 @@
 //!
 //! A buffer reports `+bytes` when it comes to exist and `-bytes` when its last owner
 //! drops it. That drop can happen on a codec worker thread, where no `Env` exists, so
-//! releases are queued in `PENDING` and settled on the JS thread at the next
-//! opportunity (every constructor, `close()` and finalizer settles).
+//! releases are queued and settled on the JS thread at the next opportunity (every
+//! constructor, `close()` and finalizer settles). The queue belongs to the environment
+//! the bytes were reported to ([`PerEnv`]): with several worker_threads, each V8 gets
+//! back exactly what it was given, and a release after its env is gone goes nowhere.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 
 use napi::Env;
 
-static PENDING: AtomicI64 = AtomicI64::new(0);
+use crate::per_env::PerEnv;
 
 /// Owns the accounting of one native buffer: created with its size, it queues the
 /// matching release when dropped (clones of a frame share one `Accounted` through `Arc`).
-#[derive(Debug)]
-pub struct Accounted(i64);
+pub struct Accounted {
+    bytes: i64,
+    env: Option<Arc<PerEnv>>,
+}
 
 impl Accounted {
     pub fn new(env: &Env, bytes: usize) -> Self {
-        let bytes = bytes as i64;
-        PENDING.fetch_add(bytes, Ordering::Relaxed);
-        settle(env);
-        Self(bytes)
+        let bytes = i64::try_from(bytes).unwrap_or(i64::MAX);
+        let owner = PerEnv::of(env);
+        if let Some(owner) = &owner {
+            owner.adjust_later(bytes);
+            owner.settle(env);
+        }
+        Self { bytes, env: owner }
     }
 
     /// For memory V8 already knows about (a transferred ArrayBuffer).
     pub fn untracked() -> Self {
-        Self(0)
+        Self { bytes: 0, env: None }
+    }
+}
+
+impl std::fmt::Debug for Accounted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Accounted").field("bytes", &self.bytes).finish()
     }
 }
 
 impl Drop for Accounted {
     fn drop(&mut self) {
-        PENDING.fetch_sub(self.0, Ordering::Relaxed);
+        if let Some(owner) = &self.env {
+            owner.adjust_later(-self.bytes);
+        }
     }
 }
 
-/// Applies queued adjustments to V8. Call on the JS thread.
+/// Applies this env's queued adjustments to its V8. Call on the JS thread.
 pub fn settle(env: &Env) {
-    let delta = PENDING.swap(0, Ordering::Relaxed);
-    if delta != 0 && env.adjust_external_memory(delta).is_err() {
-        // Keep it for the next settle rather than losing the count.
-        PENDING.fetch_add(delta, Ordering::Relaxed);
+    if let Some(state) = PerEnv::existing(env) {
+        state.settle(env);
     }
 }
