@@ -4,7 +4,7 @@
 use ffmpeg_next::codec::{self, threading};
 use ffmpeg_next::format::Pixel;
 use ffmpeg_next::software::scaling;
-use ffmpeg_next::{decoder, frame};
+use ffmpeg_next::{decoder, frame, Dictionary};
 
 use super::{chunk_packet, color_space_from_av, raw, step, thread_count, HardwareAcceleration, Step, TimestampMap};
 use crate::bitstream::{self, NalCodec};
@@ -43,6 +43,18 @@ impl VideoDecoderConfig {
             optimize_for_latency: false,
         }
     }
+}
+
+/// Options for one FFmpeg decoder.
+fn decoder_options(name: &str) -> Dictionary<'static> {
+    let mut options = Dictionary::new();
+    if name == "libdav1d" {
+        // dav1d 1.0 (Debian 12) can deadlock in dav1d_send_data, its worker threads all
+        // waiting, on corrupt data decoded after a flush (found by the bitstream fuzzer;
+        // one frame in flight does not avoid it). Single-threaded it cannot.
+        options.set("threads", "1");
+    }
+    options
 }
 
 /// A decoded frame and what the bitstream said about it.
@@ -101,7 +113,7 @@ impl VideoDecoder {
             if let Some(description) = &config.description {
                 raw::set_extradata(&mut ctx, description)?;
             }
-            match ctx.decoder().open_as(codec).and_then(|d| d.video()) {
+            match ctx.decoder().open_as_with(codec, decoder_options(name)).and_then(|d| d.video()) {
                 Ok(mut decoder) => {
                     decoder.set_packet_time_base(ffmpeg_next::Rational::new(super::TIME_BASE.0, super::TIME_BASE.1));
                     return Ok(Self { decoder, length_prefixed, timestamps: TimestampMap::default(), scaler: None });
