@@ -75,6 +75,7 @@ impl AudioData {
         let frames = options::enforce_u32(init.number_of_frames, "numberOfFrames")? as usize;
         let channels = options::enforce_u32(init.number_of_channels, "numberOfChannels")? as usize;
         let sample_rate = init.sample_rate as f32;
+        let timestamp = options::enforce_long_long(init.timestamp, "timestamp")?;
         let source = BufferSource::from_value(env, init.data.0)?;
         // Validate before the transfer step detaches anything.
         let needed = AudioBuffer::check(format, sample_rate, frames, channels, source.len)?;
@@ -94,7 +95,7 @@ impl AudioData {
             }
         };
         let samples = Samples::in_v8(AudioBuffer::new(format, sample_rate, frames, channels, Box::new(bytes))?);
-        let mut data = Self::from_state(AudioState::new(samples), options::long_long(init.timestamp));
+        let mut data = Self::from_state(AudioState::new(samples), timestamp);
         data.anchored = true;
         Ok(data)
     }

@@ -112,6 +112,7 @@ impl VideoFrame {
         let layout = init.layout.as_deref().map(options::plane_layouts).transpose()?;
         let color_space = init.color_space.as_ref().map(options::color_space).transpose()?;
         let duration = options::duration(init.duration)?;
+        let timestamp = options::enforce_long_long(init.timestamp, "timestamp")?;
         let source = BufferSource::from_value(env, data)?;
         FrameBuffer::check_source(format, coded_width, coded_height, source.len, layout.as_deref())?;
 
@@ -134,7 +135,7 @@ impl VideoFrame {
         };
         let pixels = Pixels::in_v8(buffer);
         let state = FrameState::new(pixels, visible_rect, display, ColorSpace::pick(color_space, format));
-        let mut frame = Self::from_state(state, options::long_long(init.timestamp), duration);
+        let mut frame = Self::from_state(state, timestamp, duration);
         frame.anchored = true;
         Ok(frame)
     }
@@ -168,10 +169,7 @@ impl VideoFrame {
         let mut state = FrameState::new(source.pixels.clone(), visible_rect, display, source.color_space.clone());
         state.format = format;
         let timestamp = init.timestamp.map_or(other.timestamp, options::long_long);
-        let duration = match init.duration {
-            Some(d) => options::duration(Some(d))?,
-            None => other.duration,
-        };
+        let duration = init.duration.map_or(other.duration, |d| Some(options::unsigned_long_long(d)));
         Ok(Self { anchored: other.anchored, ..Self::from_state(state, timestamp, duration) })
     }
 
