@@ -142,6 +142,9 @@ enum Event<C: Codec> {
     },
     /// One command finished (whatever its generation): for event-loop liveness.
     Done,
+    /// The worker ended and dropped its session: the last of what it held, given back
+    /// on its way to the JS thread with this message, can be released.
+    Finished,
 }
 
 /// The JS thread's half of a codec instance.
@@ -191,6 +194,9 @@ impl<C: Codec> CodecQueue<C> {
         let slot: Rc<RefCell<Weak<RefCell<Core<C>>>>> = Rc::new(RefCell::new(Weak::new()));
         let handler_slot = slot.clone();
         let mailbox = Mailbox::new(env, C::NAME, move |env: &Env, event: Event<C>| {
+            // Whatever the worker gave back comes home first, even for a codec that was
+            // collected already.
+            crate::anchor::release_held(env);
             let core = handler_slot.borrow().upgrade();
             if let Some(core) = core {
                 Core::handle(&core, env, event);
@@ -485,7 +491,6 @@ impl<C: Codec> Core<C> {
 
     /// One message from the worker, on the JS thread.
     fn handle(core: &Rc<RefCell<Self>>, env: &Env, event: Event<C>) {
-        crate::anchor::release_held(env);
         let current = {
             let c = core.borrow();
             c.generation
@@ -627,6 +632,10 @@ impl<C: Codec> Worker<C> {
                 break;
             }
         }
+        // An encoder's session may still reference input frames (lookahead, frames read
+        // in place): drop it before saying so.
+        drop(session);
+        self.mailbox.send(Event::Finished);
         self.mailbox.release();
     }
 
