@@ -838,6 +838,7 @@ module.exports = nativeBinding
 module.exports.AudioData = nativeBinding.AudioData
 module.exports.AudioDecoder = nativeBinding.AudioDecoder
 module.exports.AudioEncoder = nativeBinding.AudioEncoder
+module.exports.DOMRectReadOnly = nativeBinding.DOMRectReadOnly
 module.exports.EncodedAudioChunk = nativeBinding.EncodedAudioChunk
 module.exports.EncodedVideoChunk = nativeBinding.EncodedVideoChunk
 module.exports.VideoColorSpace = nativeBinding.VideoColorSpace

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
 
-import { VideoFrame, type VideoFrameBufferInit, type VideoPixelFormat } from '../index.js'
+import { DOMRectReadOnly, VideoFrame, type VideoFrameBufferInit, type VideoPixelFormat } from '../index.js'
 import { expectRejectsNamed, expectThrowsNamed } from './helpers/errors.js'
 import { assertNoLeaks } from './helpers/leak-check.js'
 
@@ -75,7 +75,8 @@ describe('VideoFrame constructor from a buffer', () => {
     expect(frame.codedWidth).toBe(64)
     expect(frame.codedHeight).toBe(48)
     expect(frame.codedRect).toMatchObject({ x: 0, y: 0, width: 64, height: 48 })
-    expect(frame.visibleRect).toEqual({ x: 8, y: 4, width: 32, height: 24, top: 4, left: 8, right: 40, bottom: 28 })
+    expect(frame.visibleRect).toBeInstanceOf(DOMRectReadOnly)
+    expect(frame.visibleRect!.toJSON()).toEqual({ x: 8, y: 4, width: 32, height: 24, top: 4, left: 8, right: 40, bottom: 28 })
     expect(frame.displayWidth).toBe(64)
     expect(frame.displayHeight).toBe(24)
     expect(frame.timestamp).toBe(-1000)

@@ -1,5 +1,5 @@
 //! The members every codec class shares, declared once: `state`, the queue size,
-//! `ondequeue`, `addEventListener`/`removeEventListener`, `flush()`, `reset()` and
+//! `ondequeue`, `addEventListener`/`removeEventListener`/`dispatchEvent`, `flush()`, `reset()` and
 //! `close()`, all forwarding to the class's `queue: CodecQueue<_>`. Each class adds its
 //! constructor, `configure`, `encode`/`decode` and `isConfigSupported`.
 
@@ -32,25 +32,36 @@ macro_rules! codec_class_common {
                 self.queue.set_ondequeue(&env, handler.0)
             }
 
-            /// Adds a listener for "dequeue" events.
+            /// The codec is an `EventTarget`; it fires "dequeue" events.
             #[napi]
             pub fn add_event_listener(
                 &self,
                 env: Env,
-                #[napi(ts_arg_type = "'dequeue'")] kind: String,
-                #[napi(ts_arg_type = "(event: Event) => void")] listener: crate::js::JsHandle,
+                #[napi(ts_arg_type = "string")] kind: crate::js::JsHandle,
+                #[napi(ts_arg_type = "EventListenerOrEventListenerObject | null")] listener: crate::js::JsHandle,
+                #[napi(ts_arg_type = "boolean | AddEventListenerOptions")] options: Option<crate::js::JsHandle>,
             ) -> napi::Result<()> {
-                self.queue.listen(&env, &kind, listener.0, true)
+                let args = [kind.0, listener.0];
+                let options = options.map(|o| [kind.0, listener.0, o.0]);
+                self.queue.listen(&env, c"addEventListener", options.as_ref().map_or(&args[..], |o| &o[..]))
             }
 
             #[napi]
             pub fn remove_event_listener(
                 &self,
                 env: Env,
-                #[napi(ts_arg_type = "'dequeue'")] kind: String,
-                #[napi(ts_arg_type = "(event: Event) => void")] listener: crate::js::JsHandle,
+                #[napi(ts_arg_type = "string")] kind: crate::js::JsHandle,
+                #[napi(ts_arg_type = "EventListenerOrEventListenerObject | null")] listener: crate::js::JsHandle,
+                #[napi(ts_arg_type = "boolean | EventListenerOptions")] options: Option<crate::js::JsHandle>,
             ) -> napi::Result<()> {
-                self.queue.listen(&env, &kind, listener.0, false)
+                let args = [kind.0, listener.0];
+                let options = options.map(|o| [kind.0, listener.0, o.0]);
+                self.queue.listen(&env, c"removeEventListener", options.as_ref().map_or(&args[..], |o| &o[..]))
+            }
+
+            #[napi(ts_args_type = "event: Event", ts_return_type = "boolean")]
+            pub fn dispatch_event(&self, env: Env, event: crate::js::JsHandle) -> napi::Result<napi::sys::napi_value> {
+                self.queue.dispatch_event(&env, event.0)
             }
 
             /// Resolves once every input queued before it was processed and its outputs

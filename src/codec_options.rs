@@ -47,7 +47,9 @@ pub struct VideoEncoderConfig {
     #[napi(ts_type = "LatencyMode")]
     pub latency_mode: Option<String>,
     pub content_hint: Option<String>,
+    #[napi(ts_type = "AvcEncoderConfig")]
     pub avc: Option<BitstreamFormatConfig>,
+    #[napi(ts_type = "HevcEncoderConfig")]
     pub hevc: Option<BitstreamFormatConfig>,
 }
 
@@ -268,10 +270,10 @@ pub fn array_buffer(env: &Env, bytes: &[u8]) -> napi::Result<JsHandle> {
 /// The `decoderConfig` an encoder reports, as the dictionary a decoder accepts.
 pub fn decoder_config_to_js(env: &Env, config: &EngineDecoderConfig) -> napi::Result<VideoDecoderConfig> {
     let color_space = config.color_space.as_ref().map(|cs| VideoColorSpaceInit {
-        primaries: cs.primaries.map(|p| p.as_str().to_string()),
-        transfer: cs.transfer.map(|t| t.as_str().to_string()),
-        matrix: cs.matrix.map(|m| m.as_str().to_string()),
-        full_range: cs.full_range,
+        primaries: cs.primaries.map(|p| Some(p.as_str().to_string())),
+        transfer: cs.transfer.map(|t| Some(t.as_str().to_string())),
+        matrix: cs.matrix.map(|m| Some(m.as_str().to_string())),
+        full_range: cs.full_range.map(Some),
     });
     Ok(VideoDecoderConfig {
         codec: config.codec.to_string(),

@@ -170,7 +170,7 @@ struct Core<C: Codec> {
     next_flush_id: u64,
     /// The codec's JS object: held strongly only while work is pending.
     this: sys::napi_ref,
-    /// `{output, error, ondequeue, listeners}`, tied to the JS object (see `anchor`).
+    /// `{output, error, ondequeue, target}`, tied to the JS object (see `anchor`).
     callbacks: sys::napi_ref,
     /// Counts the instance in `getCounters()` until it is closed or collected.
     live: Option<Live>,
@@ -374,15 +374,18 @@ impl<C: Codec> CodecQueue<C> {
         js::set_property(env, callbacks, c"ondequeue", value)
     }
 
-    /// `addEventListener`/`removeEventListener` for "dequeue" (other types are ignored,
-    /// as an EventTarget with no such listeners would).
-    pub fn listen(&self, env: &Env, kind: &str, listener: napi_value, add: bool) -> napi::Result<()> {
-        if kind != "dequeue" || !js::is_function(env, listener)? {
-            return Ok(());
-        }
+    /// `addEventListener`/`removeEventListener` (`method`) with the caller's arguments,
+    /// forwarded to the codec's `EventTarget`: any event type, listener objects and options.
+    pub fn listen(&self, env: &Env, method: &std::ffi::CStr, args: &[napi_value]) -> napi::Result<()> {
         let callbacks = self.core.borrow().callbacks_object(env)?;
-        let listeners = js::get_property(env, callbacks, c"listeners")?;
-        js::array_toggle(env, listeners, listener, add)
+        let target = js::get_property(env, callbacks, c"target")?;
+        js::call_method(env, target, method, args).map(|_| ())
+    }
+
+    /// `dispatchEvent(event)`: whether no listener cancelled it.
+    pub fn dispatch_event(&self, env: &Env, event: napi_value) -> napi::Result<napi_value> {
+        let callbacks = self.core.borrow().callbacks_object(env)?;
+        js::dispatch_event(env, callbacks, event)
     }
 }
 

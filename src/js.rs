@@ -429,7 +429,8 @@ pub fn call_function(env: &Env, function: napi_value, args: &[napi_value]) {
 }
 
 /// The holder of a codec's callbacks, from its init dictionary: `{output, error,
-/// ondequeue, listeners}`. `output` and `error` must be functions (TypeError).
+/// ondequeue, target}`, `target` being the `EventTarget` that keeps its event listeners.
+/// `output` and `error` must be functions (TypeError).
 pub fn callbacks_from_init(env: &Env, init: napi_value) -> Result<napi_value, EngineError> {
     let internal = |e: napi::Error| EngineError::type_error(e.reason);
     let mut kind = 0;
@@ -445,66 +446,54 @@ pub fn callbacks_from_init(env: &Env, init: napi_value) -> Result<napi_value, En
     }
     let build = || -> napi::Result<napi_value> {
         let mut holder = ptr::null_mut();
-        let mut listeners = ptr::null_mut();
         // SAFETY: see the module comment.
-        unsafe {
-            check(sys::napi_create_object(env.raw(), &mut holder), "object")?;
-            check(sys::napi_create_array(env.raw(), &mut listeners), "array")?;
-        }
+        unsafe { check(sys::napi_create_object(env.raw(), &mut holder), "object")? };
         set_property(env, holder, c"output", output)?;
         set_property(env, holder, c"error", error)?;
         set_property(env, holder, c"ondequeue", null(env)?)?;
-        set_property(env, holder, c"listeners", listeners)?;
+        set_property(env, holder, c"target", construct_global(env, "EventTarget", &[])?)?;
         Ok(holder)
     };
     build().map_err(internal)
 }
 
-/// Adds `listener` to `array` (once) or removes it.
-pub fn array_toggle(env: &Env, array: napi_value, listener: napi_value, add: bool) -> napi::Result<()> {
-    let items = array_elements(env, array)?;
-    let mut kept = Vec::with_capacity(items.len() + 1);
-    let mut found = false;
-    for item in items {
-        if strict_equals(env, item, listener)? {
-            found = true;
-            if !add {
-                continue;
-            }
-        }
-        kept.push(item);
-    }
-    if add && !found {
-        kept.push(listener);
-    }
-    let mut fresh = ptr::null_mut();
-    // SAFETY: see the module comment.
+/// `object[name](...args)`. An exception it throws stays pending, so that it reaches the
+/// JS caller of the method being implemented.
+pub fn call_method(
+    env: &Env,
+    object: napi_value,
+    name: &std::ffi::CStr,
+    args: &[napi_value],
+) -> napi::Result<napi_value> {
+    let method = get_property(env, object, name)?;
+    let mut result = ptr::null_mut();
+    // SAFETY: see the module comment; `args` are live handles.
     unsafe {
-        check(
-            sys::napi_set_named_property(env.raw(), array, c"length".as_ptr(), {
-                check(sys::napi_create_uint32(env.raw(), 0, &mut fresh), "uint32")?;
-                fresh
-            }),
-            "truncate",
-        )?;
-        for (i, item) in kept.into_iter().enumerate() {
-            check(sys::napi_set_element(env.raw(), array, i as u32, item), "set element")?;
-        }
-    }
-    Ok(())
+        check(sys::napi_call_function(env.raw(), object, method, args.len(), args.as_ptr(), &mut result), "call")?
+    };
+    Ok(result)
 }
 
-/// Fires one `dequeue` Event at `ondequeue` and the registered listeners.
-pub fn dispatch_dequeue(env: &Env, callbacks: napi_value) {
-    let Ok(event) = construct_global(env, "Event", &["dequeue"]) else { return };
-    if let Ok(handler) = get_property(env, callbacks, c"ondequeue") {
-        if is_function(env, handler).unwrap_or(false) {
+/// The codec's `dispatchEvent(event)`: `ondequeue` first for a "dequeue" event (the
+/// event handler was the first listener), then the listeners added to the target.
+pub fn dispatch_event(env: &Env, callbacks: napi_value, event: napi_value) -> napi::Result<napi_value> {
+    // Anything but an Event goes straight to the target, which throws the TypeError.
+    if is_instance_of_global(env, event, "Event")?
+        && strict_equals(env, get_property(env, event, c"type")?, string(env, "dequeue")?)?
+    {
+        let handler = get_property(env, callbacks, c"ondequeue")?;
+        if is_function(env, handler)? {
             call_function(env, handler, &[event]);
         }
     }
-    let listeners = get_property(env, callbacks, c"listeners").and_then(|l| array_elements(env, l));
-    for listener in listeners.unwrap_or_default() {
-        call_function(env, listener, &[event]);
+    let target = get_property(env, callbacks, c"target")?;
+    call_method(env, target, c"dispatchEvent", &[event])
+}
+
+/// Fires the spec's `dequeue` event at a codec.
+pub fn dispatch_dequeue(env: &Env, callbacks: napi_value) {
+    if let Ok(event) = construct_global(env, "Event", &["dequeue"]) {
+        let _ = dispatch_event(env, callbacks, event);
     }
 }
 

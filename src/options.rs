@@ -26,9 +26,84 @@ pub struct DOMRectInit {
     pub height: Option<f64>,
 }
 
-/// `DOMRectReadOnly` as a plain object (Node has no DOM geometry classes).
-#[napi(object, js_name = "DOMRectReadOnly")]
+/// [`DOMRectReadOnly`](https://drafts.fxtf.org/geometry/#domrectreadonly): a frame's
+/// `codedRect` and `visibleRect` (Node has no DOM geometry classes of its own).
+#[napi(js_name = "DOMRectReadOnly")]
+#[derive(Clone, Copy)]
 pub struct DOMRectReadOnly {
+    x: f64,
+    y: f64,
+    width: f64,
+    height: f64,
+}
+
+#[napi]
+impl DOMRectReadOnly {
+    #[napi(constructor)]
+    pub fn new(x: Option<f64>, y: Option<f64>, width: Option<f64>, height: Option<f64>) -> Self {
+        Self { x: x.unwrap_or(0.0), y: y.unwrap_or(0.0), width: width.unwrap_or(0.0), height: height.unwrap_or(0.0) }
+    }
+
+    #[napi(getter)]
+    pub fn x(&self) -> f64 {
+        self.x
+    }
+
+    #[napi(getter)]
+    pub fn y(&self) -> f64 {
+        self.y
+    }
+
+    #[napi(getter)]
+    pub fn width(&self) -> f64 {
+        self.width
+    }
+
+    #[napi(getter)]
+    pub fn height(&self) -> f64 {
+        self.height
+    }
+
+    // A negative width or height puts the rect on the other side of its origin.
+    #[napi(getter)]
+    pub fn top(&self) -> f64 {
+        self.y.min(self.y + self.height)
+    }
+
+    #[napi(getter)]
+    pub fn right(&self) -> f64 {
+        self.x.max(self.x + self.width)
+    }
+
+    #[napi(getter)]
+    pub fn bottom(&self) -> f64 {
+        self.y.max(self.y + self.height)
+    }
+
+    #[napi(getter)]
+    pub fn left(&self) -> f64 {
+        self.x.min(self.x + self.width)
+    }
+
+    /// Every attribute as a plain object.
+    #[napi(js_name = "toJSON")]
+    pub fn json(&self) -> DOMRectJson {
+        DOMRectJson {
+            x: self.x,
+            y: self.y,
+            width: self.width,
+            height: self.height,
+            top: self.top(),
+            right: self.right(),
+            bottom: self.bottom(),
+            left: self.left(),
+        }
+    }
+}
+
+/// `DOMRectReadOnly.toJSON()`'s result.
+#[napi(object, object_from_js = false, js_name = "DOMRectJson")]
+pub struct DOMRectJson {
     pub x: f64,
     pub y: f64,
     pub width: f64,
@@ -41,22 +116,26 @@ pub struct DOMRectReadOnly {
 
 impl From<Rect> for DOMRectReadOnly {
     fn from(r: Rect) -> Self {
-        let (x, y, w, h) = (f64::from(r.x), f64::from(r.y), f64::from(r.width), f64::from(r.height));
-        Self { x, y, width: w, height: h, top: y, right: x + w, bottom: y + h, left: x }
+        let f = f64::from;
+        Self { x: f(r.x), y: f(r.y), width: f(r.width), height: f(r.height) }
     }
 }
 
 /// `VideoColorSpaceInit`.
+// Every member is nullable (`VideoColorPrimaries? primaries`): the outer Option is an
+// absent member, the inner one null, which is what `VideoColorSpace.toJSON()` gives for
+// an unknown member and so must be accepted back.
 #[napi(object)]
 #[derive(Clone, Default)]
 pub struct VideoColorSpaceInit {
     #[napi(ts_type = "VideoColorPrimaries | null")]
-    pub primaries: Option<String>,
+    pub primaries: Option<Option<String>>,
     #[napi(ts_type = "VideoTransferCharacteristics | null")]
-    pub transfer: Option<String>,
+    pub transfer: Option<Option<String>>,
     #[napi(ts_type = "VideoMatrixCoefficients | null")]
-    pub matrix: Option<String>,
-    pub full_range: Option<bool>,
+    pub matrix: Option<Option<String>>,
+    #[napi(ts_type = "boolean | null")]
+    pub full_range: Option<Option<bool>>,
 }
 
 /// `VideoFrameBufferInit`: how to read pixels from a buffer.
@@ -243,9 +322,9 @@ pub fn display_size(width: Option<f64>, height: Option<f64>) -> Result<Option<(u
 
 pub fn color_space(init: &VideoColorSpaceInit) -> Result<ColorSpace> {
     Ok(ColorSpace {
-        primaries: init.primaries.as_deref().map(Primaries::parse).transpose()?,
-        transfer: init.transfer.as_deref().map(Transfer::parse).transpose()?,
-        matrix: init.matrix.as_deref().map(Matrix::parse).transpose()?,
-        full_range: init.full_range,
+        primaries: init.primaries.clone().flatten().as_deref().map(Primaries::parse).transpose()?,
+        transfer: init.transfer.clone().flatten().as_deref().map(Transfer::parse).transpose()?,
+        matrix: init.matrix.clone().flatten().as_deref().map(Matrix::parse).transpose()?,
+        full_range: init.full_range.flatten(),
     })
 }

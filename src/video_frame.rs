@@ -230,7 +230,7 @@ impl VideoFrame {
     pub fn new(
         env: Env,
         this: This,
-        #[napi(ts_arg_type = "VideoFrame | AllowSharedBufferSource")] source: JsHandle,
+        #[napi(ts_arg_type = "VideoFrame | CanvasImageSourceOfDom | AllowSharedBufferSource")] source: JsHandle,
         #[napi(ts_arg_type = "VideoFrameBufferInit | VideoFrameInit")] init: Option<JsHandle>,
     ) -> napi::Result<Self> {
         let frame = if BufferSource::from_value(&env, source.0).is_ok() {
