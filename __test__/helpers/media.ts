@@ -1,0 +1,105 @@
+// Media files for the interop specs: clips made by the ffmpeg CLI, what ffprobe reads
+// back, and pixel comparisons done by ffmpeg itself.
+import { execFileSync, spawnSync } from 'node:child_process'
+
+/** A `seconds`-long 320x240 30 fps clip (moving test pattern, H.264) with a 440 Hz tone (AAC, 48 kHz stereo). */
+export function makeClip(path: string, seconds: number, { width = 320, height = 240 } = {}): void {
+  const video = `testsrc2=size=${width}x${height}:rate=30:duration=${seconds}`
+  const audio = `sine=frequency=440:sample_rate=48000:duration=${seconds}`
+  execFileSync('ffmpeg', [
+    '-v', 'error', '-y',
+    '-f', 'lavfi', '-i', video,
+    '-f', 'lavfi', '-i', audio,
+    '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '30', '-bf', '2',
+    '-c:a', 'aac', '-ac', '2', '-b:a', '96k',
+    path,
+  ])
+}
+
+export interface ProbedStream {
+  codec_type: 'video' | 'audio'
+  codec_name: string
+  /** Frames (video) or packets of samples (audio) ffprobe decoded. */
+  nb_read_frames: number
+  width?: number
+  height?: number
+  sample_rate?: number
+  channels?: number
+}
+
+export interface Probe {
+  streams: ProbedStream[]
+  /** Container duration in seconds. */
+  duration: number
+}
+
+/** ffprobe's view of a file, counting every frame by decoding it. */
+export function probe(path: string): Probe {
+  const out = execFileSync(
+    'ffprobe',
+    ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_type,codec_name,nb_read_frames,width,height,sample_rate,channels:format=duration', '-of', 'json', path],
+    { encoding: 'utf8' },
+  )
+  const json = JSON.parse(out) as { streams: Record<string, string | number>[]; format: { duration: string } }
+  return {
+    duration: Number(json.format.duration),
+    streams: json.streams.map((s) => ({
+      ...s,
+      nb_read_frames: Number(s.nb_read_frames),
+      sample_rate: s.sample_rate === undefined ? undefined : Number(s.sample_rate),
+    })) as ProbedStream[],
+  }
+}
+
+export function stream(p: Probe, type: 'video' | 'audio'): ProbedStream {
+  const found = p.streams.find((s) => s.codec_type === type)
+  if (!found) throw new Error(`no ${type} stream`)
+  return found
+}
+
+/** Presentation times (seconds) of every decoded frame of the first video stream, in display order. */
+export function frameTimes(path: string): number[] {
+  const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=pts_time', '-of', 'csv=p=0', path], { encoding: 'utf8' })
+  return out
+    .trim()
+    .split('\n')
+    .map(Number)
+    .sort((a, b) => a - b)
+}
+
+/** Samples per channel ffmpeg decodes from the first audio stream. */
+export function decodedSamples(path: string): number {
+  const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'frame=nb_samples', '-of', 'csv=p=0', path], { encoding: 'utf8' })
+  return out
+    .trim()
+    .split('\n')
+    .reduce((n, line) => n + Number(line), 0)
+}
+
+/**
+ * PSNR (dB) of `distorted` against `reference`, frame by frame in order, as ffmpeg's psnr
+ * filter computes it: the luma average over all frames and the worst frame's (all planes).
+ */
+export function psnrAgainst(distorted: string, reference: string): { y: number; min: number } {
+  const run = spawnSync('ffmpeg', ['-nostats', '-i', distorted, '-i', reference, '-lavfi', '[0:v][1:v]psnr', '-f', 'null', '-'], { encoding: 'utf8' })
+  const match = /PSNR y:(\S+) .* min:(\S+)/.exec(run.stderr)
+  if (run.status !== 0 || !match) throw new Error(`ffmpeg psnr failed: ${run.stderr.slice(-500)}`)
+  const db = (s: string) => (s === 'inf' ? Infinity : Number(s))
+  return { y: db(match[1]), min: db(match[2]) }
+}
+
+/** The luma planes of every frame ffmpeg decodes from `path` (as 4:2:0, no range conversion), in display order. */
+export function decodeLuma(path: string, width: number, height: number): Uint8Array[] {
+  const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-map', '0:v:0', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-'], { maxBuffer: 1 << 28 })
+  const luma = width * height
+  const frame = luma + 2 * Math.ceil(width / 2) * Math.ceil(height / 2)
+  const frames: Uint8Array[] = []
+  for (let offset = 0; offset + frame <= raw.length; offset += frame) frames.push(new Uint8Array(raw.buffer, raw.byteOffset + offset, luma))
+  return frames
+}
+
+/** Every sample ffmpeg decodes from the first audio stream, interleaved 32-bit float. */
+export function decodePcm(path: string): Float32Array {
+  const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-map', '0:a:0', '-f', 'f32le', '-'], { maxBuffer: 1 << 28 })
+  return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength))
+}
