@@ -57,23 +57,20 @@ export function stream(p: Probe, type: 'video' | 'audio'): ProbedStream {
   return found
 }
 
+/** `entry` of every frame ffprobe decodes from the first stream of `type`. */
+function frameEntries(path: string, type: 'v' | 'a', entry: string): number[] {
+  const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', `${type}:0`, '-show_entries', `frame=${entry}`, '-of', 'json', path], { encoding: 'utf8' })
+  return (JSON.parse(out) as { frames: Record<string, string>[] }).frames.map((f) => Number(f[entry]))
+}
+
 /** Presentation times (seconds) of every decoded frame of the first video stream, in display order. */
 export function frameTimes(path: string): number[] {
-  const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=pts_time', '-of', 'csv=p=0', path], { encoding: 'utf8' })
-  return out
-    .trim()
-    .split('\n')
-    .map(Number)
-    .sort((a, b) => a - b)
+  return frameEntries(path, 'v', 'pts_time').sort((a, b) => a - b)
 }
 
 /** Samples per channel ffmpeg decodes from the first audio stream. */
 export function decodedSamples(path: string): number {
-  const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'frame=nb_samples', '-of', 'csv=p=0', path], { encoding: 'utf8' })
-  return out
-    .trim()
-    .split('\n')
-    .reduce((n, line) => n + Number(line), 0)
+  return frameEntries(path, 'a', 'nb_samples').reduce((n, s) => n + s, 0)
 }
 
 /**
