@@ -74,11 +74,13 @@ export function decodedSamples(path: string): number {
 }
 
 /**
- * PSNR (dB) of `distorted` against `reference`, frame by frame in order, as ffmpeg's psnr
- * filter computes it: the luma average over all frames and the worst frame's (all planes).
+ * PSNR (dB) of `distorted` against `reference` as ffmpeg's psnr filter computes it, frame
+ * n against frame n (not by timestamp: WebM's millisecond times would pair neighbours): the
+ * luma average over all frames and the worst frame's (all planes).
  */
 export function psnrAgainst(distorted: string, reference: string): { y: number; min: number } {
-  const run = spawnSync('ffmpeg', ['-nostats', '-i', distorted, '-i', reference, '-lavfi', '[0:v][1:v]psnr', '-f', 'null', '-'], { encoding: 'utf8' })
+  const byIndex = '[0:v]settb=1/30,setpts=N[a];[1:v]settb=1/30,setpts=N[b];[a][b]psnr'
+  const run = spawnSync('ffmpeg', ['-nostats', '-i', distorted, '-i', reference, '-lavfi', byIndex, '-f', 'null', '-'], { encoding: 'utf8' })
   const match = /PSNR y:(\S+) .* min:(\S+)/.exec(run.stderr)
   if (run.status !== 0 || !match) throw new Error(`ffmpeg psnr failed: ${run.stderr.slice(-500)}`)
   const db = (s: string) => (s === 'inf' ? Infinity : Number(s))
