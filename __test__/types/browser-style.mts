@@ -75,7 +75,11 @@ async function video(): Promise<void> {
     const init: VideoFrameBufferInit = { format: 'I420', codedWidth: width, codedHeight: height, timestamp: i * 33_333, duration: 33_333, colorSpace: json }
     const frame: VideoFrame = new VideoFrame(grayI420(40 + i * 10), init)
     const copy: VideoFrame = new VideoFrame(frame, { timestamp: frame.timestamp } satisfies VideoFrameInit)
-    if (i === 0) report.firstFrame = describeFrame(copy)
+    if (i === 0) {
+      const clone: VideoFrame = copy.clone()
+      report.firstFrame = describeFrame(clone)
+      clone.close()
+    }
     const options: VideoEncoderEncodeOptions = { keyFrame: i === 0 }
     encoder.encode(copy, options)
     copy.close()
