@@ -372,26 +372,8 @@ pub struct VideoEncoder {
 }
 
 impl Drop for VideoEncoder {
-    /// SVT-AV1's deinit waits forever for the end of a stream that it was never sent, and
-    /// an end-of-stream with no picture before it waits too: give it a picture if it had
-    /// none, the end, and drain before FFmpeg frees the context. Other encoders free
-    /// promptly as they are.
     fn drop(&mut self) {
-        if self.name != "libsvtav1" {
-            return;
-        }
-        let (pixel, w, h, unused) = (self.pixel, self.config.width, self.config.height, self.frames_in == 0);
-        if let Some(enc) = self.encoder.as_mut() {
-            if unused {
-                let mut blank = frame::Video::new(pixel, w, h);
-                blank.set_pts(Some(0));
-                let _ = enc.send_frame(&blank);
-            }
-            if enc.send_eof().is_ok() {
-                let mut packet = Packet::empty();
-                while enc.receive_packet(&mut packet).is_ok() {}
-            }
-        }
+        self.close_encoder();
     }
 }
 
@@ -497,7 +479,7 @@ impl VideoEncoder {
         // FFmpeg wrappers take one quantizer per session.
         if quantizer.is_some() && quantizer != self.quantizer && self.frames_in == 0 {
             self.quantizer = quantizer;
-            self.encoder = None;
+            self.close_encoder();
         }
         let mut out = Vec::new();
         // SVT-AV1 through FFmpeg 5.1 ignores requested key frames: end the session there
@@ -551,6 +533,26 @@ impl VideoEncoder {
         self.encoder = None;
         self.frames_in = 0;
         Ok(())
+    }
+
+    /// Drops the FFmpeg encoder. SVT-AV1's deinit waits forever for the end of a stream
+    /// that it was never sent, and an end-of-stream with no picture before it waits too:
+    /// give it a picture if it had none, the end, and drain before FFmpeg frees the
+    /// context. Other encoders free promptly as they are.
+    fn close_encoder(&mut self) {
+        let Some(mut enc) = self.encoder.take() else { return };
+        if self.name != "libsvtav1" {
+            return;
+        }
+        if self.frames_in == 0 {
+            let mut blank = frame::Video::new(self.pixel, self.config.width, self.config.height);
+            blank.set_pts(Some(0));
+            let _ = enc.send_frame(&blank);
+        }
+        if enc.send_eof().is_ok() {
+            let mut packet = Packet::empty();
+            while enc.receive_packet(&mut packet).is_ok() {}
+        }
     }
 
     fn opened(&mut self) -> Result<&mut encoder::Video> {
