@@ -180,26 +180,24 @@ impl VideoFrame {
         options: &VideoFrameCopyToOptions,
     ) -> Result<(Rect, PixelFormat, Vec<engine::pixel::ComputedPlane>, u32), EngineError> {
         let state = self.open()?;
-        let coded = state.coded_rect();
-        let rect = match &options.rect {
-            Some(r) => options::rect(r, coded.width, coded.height, state.format)?,
-            None => state.visible_rect,
-        };
-        let format = match options.format.as_deref() {
-            None => state.format,
-            Some(f) => {
-                let f = PixelFormat::parse(f)?;
-                if f != state.format && !f.is_rgb() {
-                    return Err(EngineError::not_supported(format!("copyTo cannot convert to {}", f.as_str())));
-                }
-                f
-            }
-        };
+        // WebIDL converts the whole dictionary (enum values, [EnforceRange] members)
+        // before the algorithm runs, so those TypeErrors precede its NotSupportedError.
+        let requested = options.format.as_deref().map(PixelFormat::parse).transpose()?;
         match options.color_space.as_deref() {
             None | Some("srgb") | Some("display-p3") => {}
             Some(other) => return Err(EngineError::type_error(format!("'{other}' is not a PredefinedColorSpace"))),
         }
         let layout = options.layout.as_deref().map(options::plane_layouts).transpose()?;
+        let coded = state.coded_rect();
+        let rect = match &options.rect {
+            Some(r) => options::rect(r, coded.width, coded.height, state.format)?,
+            None => state.visible_rect,
+        };
+        let format = match requested {
+            None => state.format,
+            Some(f) if f == state.format || f.is_rgb() => f,
+            Some(f) => return Err(EngineError::not_supported(format!("copyTo cannot convert to {}", f.as_str()))),
+        };
         let (planes, size) = compute_layout(format, rect, layout.as_deref())?;
         Ok((rect, format, planes, size))
     }
