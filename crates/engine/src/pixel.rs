@@ -359,8 +359,12 @@ pub fn compute_layout(
         let source_top = rect.y / spec.sub_y;
         let source_height = rect.bottom().div_ceil(u64::from(spec.sub_y)) as u32 - source_top;
         let source_left_bytes = rect.x / spec.sub_x * spec.sample_bytes;
-        let source_width_bytes =
-            (u64::from(rect.width).div_ceil(u64::from(spec.sub_x)) * u64::from(spec.sample_bytes)) as u32;
+        let row_bytes = u64::from(rect.width).div_ceil(u64::from(spec.sub_x)) * u64::from(spec.sample_bytes);
+        // A row past 4 GiB makes the plane past 4 GiB too (the spec's TypeError); the cast
+        // below would otherwise wrap it to a small stride and accept a tiny buffer.
+        let Ok(source_width_bytes) = u32::try_from(row_bytes) else {
+            return Err(EngineError::type_error(format!("plane {i} rows of {row_bytes} bytes pass 4 GiB")));
+        };
         let destination = match layout {
             Some(layout) => {
                 let plane = layout[i];
@@ -679,6 +683,15 @@ mod tests {
         ] {
             assert_eq!(Rect::parse(bad.0, bad.1, bad.2, bad.3, 4, 4).unwrap_err().name(), "TypeError", "{bad:?}");
         }
+    }
+
+    #[test]
+    fn rows_past_4_gib_are_a_type_error_not_a_wrapped_stride() {
+        // 2^31 RGBA pixels are 2^33 bytes a row; cast to u32 that was a stride of 0.
+        let wide = Rect::of_size(1 << 31, 6);
+        assert_eq!(compute_layout(PixelFormat::RGBA, wide, None).unwrap_err().name(), "TypeError");
+        assert_eq!(FrameBuffer::check_source(PixelFormat::RGBA, 1 << 31, 6, 64, None).unwrap_err().name(), "TypeError");
+        assert_eq!(compute_layout(PixelFormat::I444P10, Rect::of_size(u32::MAX, 1), None).unwrap_err().name(), "TypeError");
     }
 
     #[test]
