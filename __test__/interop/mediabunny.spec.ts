@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import { ALL_FORMATS, Conversion, FilePathSource, FilePathTarget, Input, Mp4OutputFormat, Output, WebMOutputFormat, type OutputFormat } from 'mediabunny'
+import { ALL_FORMATS, Conversion, FilePathSource, FilePathTarget, Input, MkvOutputFormat, Mp4OutputFormat, Output, WebMOutputFormat, type AudioCodec, type OutputFormat, type VideoCodec } from 'mediabunny'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { assertNoLeaks } from '../helpers/leak-check.js'
@@ -25,7 +25,7 @@ afterAll(async () => {
   await assertNoLeaks()
 })
 
-async function convert(path: string, format: OutputFormat, video: 'avc' | 'vp9', audio: 'aac' | 'opus'): Promise<void> {
+async function convert(path: string, format: OutputFormat, video: VideoCodec, audio: AudioCodec): Promise<void> {
   const input = new Input({ source: new FilePathSource(source), formats: ALL_FORMATS })
   const output = new Output({ format, target: new FilePathTarget(path) })
   const conversion = await Conversion.init({ input, output, video: { codec: video, forceTranscode: true }, audio: { codec: audio, forceTranscode: true } })
@@ -96,6 +96,17 @@ describe("mediabunny's Conversion on our polyfill", () => {
     expect(Math.abs(decodedSamples(path) - 2 * 48_000)).toBeLessThanOrEqual(960)
     // Measured: 43.9 dB on average, 43.1 dB for the worst frame.
     expectFrameExact(path, 0.001, { average: 41, worst: 40 })
+  })
+
+  it('transcodes to Matroska with AV1 at its per-frame quantizers and FLAC', async () => {
+    const path = join(work, 'converted.mkv')
+    await convert(path, new MkvOutputFormat(), 'av1', 'flac')
+    const probed = probe(path)
+    expect(stream(probed, 'video')).toMatchObject({ codec_name: 'av1', width: 320, height: 240, nb_read_frames: 60 })
+    expect(stream(probed, 'audio')).toMatchObject({ codec_name: 'flac', sample_rate: 48_000, channels: 2 })
+    // mediabunny asks for AV1 quantizers on a 0-255 scale; the encoder takes at most 63
+    // (its coarsest), hence the lower quality. Measured: 32.5 dB on average.
+    expectFrameExact(path, 0.001, { average: 31, worst: 27 })
   })
 })
 
