@@ -1,0 +1,180 @@
+// Soak test: encode -> decode -> close, video and audio, in a loop for a long time, and
+// check that the process's memory stays flat once warmed up. Not part of CI.
+//
+//   npm run soak                      # 10 minutes
+//   npm run soak -- --minutes 3 --max-growth-mb 16
+//
+// Prints RSS at the start (after warm-up), the middle and the end, and exits non-zero
+// when RSS grew by more than --max-growth-mb (default 24) from start to end, when any
+// codec reported an error, or when getCounters() is not back to zero.
+import { parseArgs } from 'node:util'
+
+import {
+  AudioData,
+  AudioDecoder,
+  AudioEncoder,
+  EncodedAudioChunk,
+  EncodedVideoChunk,
+  getCounters,
+  VideoDecoder,
+  VideoEncoder,
+  VideoFrame,
+  type AudioDecoderConfig,
+  type VideoDecoderConfig,
+} from '../index.js'
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '10' },
+    'max-growth-mb': { type: 'string', default: '24' },
+  },
+})
+const durationMs = Number(values.minutes) * 60_000
+const maxGrowthMb = Number(values['max-growth-mb'])
+// The allocator and V8's heap settle into their working sizes during the first rounds.
+const warmUpMs = Math.min(60_000, durationMs / 5)
+
+const width = 320
+const height = 240
+const frames = 30
+const sampleRate = 48_000
+const channels = 2
+const audioChunk = 960
+
+const videoCodecs = ['vp8', 'avc1.42001e', 'vp09.00.10.08']
+
+/** A moving diagonal ramp; one buffer per frame index, made once. */
+const pixels = Array.from({ length: frames }, (_, index) => {
+  const data = new Uint8Array(width * height * 1.5)
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) data[y * width + x] = (x + y + index * 4) & 0xff
+  }
+  data.fill(128, width * height)
+  return data
+})
+const samples = new Float32Array(audioChunk * channels).map((_, i) => 0.25 * Math.sin((i >> 1) / 7))
+
+let failures = 0
+const fail = (e: unknown) => {
+  failures++
+  console.error(String(e))
+}
+
+async function videoRound(codec: string): Promise<number> {
+  const chunks: EncodedVideoChunk[] = []
+  let decoderConfig: VideoDecoderConfig | undefined
+  const encoder = new VideoEncoder({
+    output: (chunk, metadata) => {
+      chunks.push(chunk)
+      decoderConfig ??= metadata?.decoderConfig
+    },
+    error: fail,
+  })
+  encoder.configure({ codec, width, height, bitrate: 500_000, framerate: 30, latencyMode: 'realtime' })
+  for (let i = 0; i < frames; i++) {
+    const frame = new VideoFrame(pixels[i], { format: 'I420', codedWidth: width, codedHeight: height, timestamp: i * 33_333 })
+    encoder.encode(frame, { keyFrame: i === 0 })
+    frame.close()
+  }
+  await encoder.flush()
+  encoder.close()
+
+  let decoded = 0
+  const decoder = new VideoDecoder({
+    output: (frame) => {
+      decoded++
+      const copy = frame.clone()
+      frame.close()
+      copy.close()
+    },
+    error: fail,
+  })
+  decoder.configure(decoderConfig!)
+  for (const chunk of chunks) decoder.decode(chunk)
+  await decoder.flush()
+  decoder.close()
+  if (decoded !== frames) fail(`${codec}: ${decoded} of ${frames} frames decoded`)
+  return decoded
+}
+
+async function audioRound(): Promise<number> {
+  const chunks: EncodedAudioChunk[] = []
+  let decoderConfig: AudioDecoderConfig | undefined
+  const encoder = new AudioEncoder({
+    output: (chunk, metadata) => {
+      chunks.push(chunk)
+      decoderConfig ??= metadata?.decoderConfig
+    },
+    error: fail,
+  })
+  encoder.configure({ codec: 'mp4a.40.2', sampleRate, numberOfChannels: channels, bitrate: 128_000 })
+  for (let i = 0; i < 25; i++) {
+    const data = new AudioData({
+      format: 'f32',
+      sampleRate,
+      numberOfFrames: audioChunk,
+      numberOfChannels: channels,
+      timestamp: Math.round((i * audioChunk * 1e6) / sampleRate),
+      data: samples,
+    })
+    encoder.encode(data)
+    data.close()
+  }
+  await encoder.flush()
+  encoder.close()
+
+  let decoded = 0
+  const decoder = new AudioDecoder({
+    output: (data) => {
+      decoded += data.numberOfFrames
+      data.close()
+    },
+    error: fail,
+  })
+  decoder.configure(decoderConfig!)
+  for (const chunk of chunks) decoder.decode(chunk)
+  await decoder.flush()
+  decoder.close()
+  if (decoded !== 25 * audioChunk) fail(`audio: ${decoded} of ${25 * audioChunk} samples decoded`)
+  return decoded
+}
+
+const mb = (bytes: number) => bytes / 2 ** 20
+const rss = () => process.memoryUsage().rss
+
+async function main(): Promise<void> {
+  const began = Date.now()
+  let rounds = 0
+  let start: number | undefined
+  let middle: number | undefined
+  let startedAt = 0
+  for (let elapsed = 0; elapsed < durationMs; elapsed = Date.now() - began) {
+    await videoRound(videoCodecs[rounds % videoCodecs.length])
+    await audioRound()
+    rounds++
+    if (start === undefined && elapsed >= warmUpMs) {
+      start = rss()
+      startedAt = rounds
+      console.log(`start  (after ${(elapsed / 1000).toFixed(0)} s warm-up, ${rounds} rounds): RSS ${mb(start).toFixed(1)} MB`)
+    } else if (start !== undefined && middle === undefined && elapsed >= (warmUpMs + durationMs) / 2) {
+      middle = rss()
+      console.log(`middle (${(elapsed / 1000).toFixed(0)} s, ${rounds} rounds): RSS ${mb(middle).toFixed(1)} MB`)
+    }
+  }
+  const end = rss()
+  const growth = mb(end - (start ?? end))
+  console.log(`end    (${((Date.now() - began) / 1000).toFixed(0)} s, ${rounds} rounds): RSS ${mb(end).toFixed(1)} MB`)
+  console.log(
+    `growth after warm-up: ${growth.toFixed(1)} MB over ${rounds - startedAt} rounds (bound ${maxGrowthMb} MB); ` +
+      `each round: ${frames} frames of ${width}x${height} and ${25 * audioChunk} samples, encoded and decoded`,
+  )
+  const counters = getCounters()
+  const live = Object.entries(counters).filter(([, n]) => n !== 0)
+  if (live.length > 0) console.error(`still live: ${JSON.stringify(counters)}`)
+  if (failures > 0 || live.length > 0 || growth > maxGrowthMb) process.exit(1)
+}
+
+main().catch((e) => {
+  console.error(e)
+  process.exit(1)
+})
