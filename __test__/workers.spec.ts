@@ -83,6 +83,7 @@ describe('worker_threads', () => {
       const busy = getCounters()
       expect(busy.videoEncoders).toBe(baseline.videoEncoders + 1)
       expect(busy.videoDecoders).toBe(baseline.videoDecoders + 1)
+      expect(busy.audioEncoders).toBe(baseline.audioEncoders + 1)
       await worker.terminate()
       // The env's cleanup hook stopped and joined its codec threads and its objects were
       // finalized before the worker's exit was reported: no collection needed here.

@@ -7,14 +7,15 @@
 //   reference to its memory; posts { growth, through }: how far this env's external
 //   (ArrayBuffer) memory moved once everything was closed, and how many bytes of decoded
 //   frames passed through.
-// - 'endless': encodes and decodes (the encoder's output goes straight into a decoder)
-//   until terminated, with some frames left unclosed; posts 'busy' once the first
-//   decoded frame arrived, so the parent terminates it mid-encode and mid-decode.
+// - 'endless': encodes and decodes video and audio (each encoder's output goes straight
+//   into a decoder) until terminated, with some frames left unclosed and configuration
+//   probes in flight; posts 'busy' once the first decoded frame arrived, so the parent
+//   terminates it mid-encode and mid-decode.
 import { createRequire } from 'node:module'
 import { parentPort, workerData } from 'node:worker_threads'
 
 const require = createRequire(import.meta.url)
-const { VideoDecoder, VideoEncoder, VideoFrame } = require('../../index.js')
+const { AudioData, AudioDecoder, AudioEncoder, VideoDecoder, VideoEncoder, VideoFrame } = require('../../index.js')
 
 let width = 128
 let height = 96
@@ -171,11 +172,25 @@ async function endless({ codec }) {
     error: (e) => parentPort.postMessage({ error: String(e) }),
   })
   encoder.configure(encoderConfig(codec))
+  const audioDecoder = new AudioDecoder({ output: (data) => data.close(), error: (e) => parentPort.postMessage({ error: String(e) }) })
+  const audioEncoder = new AudioEncoder({
+    output: (chunk, metadata) => {
+      if (metadata?.decoderConfig) audioDecoder.configure(metadata.decoderConfig)
+      audioDecoder.decode(chunk)
+    },
+    error: (e) => parentPort.postMessage({ error: String(e) }),
+  })
+  audioEncoder.configure({ codec: 'mp4a.40.2', sampleRate: 48_000, numberOfChannels: 2, bitrate: 128_000 })
+  const samples = new Float32Array(2 * 1024).map((_, i) => Math.sin(i / 9) / 4)
   for (let i = 0; ; i++) {
     const frame = frameAt(i % 60)
     if (i % 16 === 0) unclosed.push(frame.clone())
     encoder.encode(frame, { keyFrame: i % 60 === 0 })
     frame.close()
+    const audio = new AudioData({ format: 'f32', sampleRate: 48_000, numberOfFrames: 1024, numberOfChannels: 2, timestamp: i * 21_333, data: samples })
+    audioEncoder.encode(audio)
+    audio.close()
+    if (i % 25 === 0) void VideoEncoder.isConfigSupported(encoderConfig(codec))
     // Lets outputs reach the callbacks; a flush every so often keeps a promise pending.
     if (i % 8 === 7) await new Promise((resolve) => setImmediate(resolve))
     if (i % 50 === 49) void encoder.flush()
