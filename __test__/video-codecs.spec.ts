@@ -156,10 +156,11 @@ describe('VideoEncoder', () => {
     ['an empty codec', { codec: '  ' }],
     ['width 0', { width: 0 }],
     ['a negative height', { height: -2 }],
-    ['displayWidth without displayHeight', { displayWidth: 320 }],
+    ['displayWidth 0', { displayWidth: 0 }],
     ['an unknown bitrateMode', { bitrateMode: 'fast' as 'constant' }],
     ['an unknown latencyMode', { latencyMode: 'now' as 'quality' }],
-    ['bitrate 0', { bitrate: 0 }],
+    ['a negative bitrate', { bitrate: -1 }],
+    ['a bitrate past 2^53 - 1', { bitrate: 2 ** 53 }],
   ]
   for (const [what, patch] of invalid) {
     it(`configure throws TypeError for ${what}, and isConfigSupported rejects`, async () => {
@@ -171,6 +172,23 @@ describe('VideoEncoder', () => {
       encoder.close()
     })
   }
+
+  it('takes displayWidth without displayHeight, as "valid VideoEncoderConfig" does', async () => {
+    const support = await VideoEncoder.isConfigSupported({ ...config('vp8'), displayWidth: 640 })
+    expect(support.supported).toBe(true)
+    const encoder = new VideoEncoder({ output: noop, error: noop })
+    encoder.configure({ ...config('vp8'), displayWidth: 640 })
+    await encoder.flush()
+    encoder.close()
+  })
+
+  it('reports bitrate 0, valid but impossible, as unsupported', async () => {
+    expect((await VideoEncoder.isConfigSupported({ ...config('vp8'), bitrate: 0 })).supported).toBe(false)
+    const { error, reported } = errorCallback()
+    const encoder = new VideoEncoder({ output: noop, error })
+    encoder.configure({ ...config('vp8'), bitrate: 0 })
+    expect((await reported).name).toBe('NotSupportedError')
+  })
 
   it('closes with NotSupportedError on the error callback for an unsupported codec', async () => {
     const { error, reported } = errorCallback()

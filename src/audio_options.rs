@@ -9,7 +9,7 @@ use engine::{EngineError, Result};
 use napi::Env;
 use napi_derive::napi;
 
-use crate::codec_options::{array_buffer, codec_string, copy_description, description_bytes, dimension};
+use crate::codec_options::{array_buffer, bitrate, codec_string, copy_description, description_bytes, dimension, supported_bitrate};
 use crate::js::JsHandle;
 
 /// `OpusEncoderConfig`.
@@ -99,16 +99,7 @@ pub fn encoder_config(config: &AudioEncoderConfig) -> Result<Result<EngineEncode
     let codec = codec_string(&config.codec)?;
     let sample_rate = dimension(config.sample_rate, "sampleRate")?;
     let channels = dimension(config.number_of_channels, "numberOfChannels")?;
-    let bitrate = config
-        .bitrate
-        .map(|b| {
-            if b.is_finite() && b > 0.0 {
-                Ok(b as u64)
-            } else {
-                Err(EngineError::type_error("bitrate must be positive"))
-            }
-        })
-        .transpose()?;
+    let bitrate = bitrate(config.bitrate)?;
     let bitrate_mode = match config.bitrate_mode.as_deref() {
         None | Some("variable") => BitrateMode::Variable,
         Some("constant") => BitrateMode::Constant,
@@ -144,7 +135,7 @@ pub fn encoder_config(config: &AudioEncoderConfig) -> Result<Result<EngineEncode
     };
     let supported = || -> Result<EngineEncoderConfig> {
         let mut engine = EngineEncoderConfig::new(parse_audio_codec(codec)?, sample_rate, channels);
-        engine.bitrate = bitrate;
+        engine.bitrate = supported_bitrate(bitrate)?;
         engine.bitrate_mode = bitrate_mode;
         engine.opus.format = opus_format;
         engine.opus.frame_duration_us = frame_duration;

@@ -153,17 +153,11 @@ pub fn encoder_config(config: &VideoEncoderConfig) -> Result<Result<EngineEncode
     let codec = codec_string(&config.codec)?;
     let width = dimension(config.width, "width")?;
     let height = dimension(config.height, "height")?;
-    let display = optional_pair(config.display_width, config.display_height, ("displayWidth", "displayHeight"))?;
-    let bitrate = config
-        .bitrate
-        .map(|b| {
-            if b.is_finite() && b > 0.0 {
-                Ok(b as u64)
-            } else {
-                Err(EngineError::type_error("bitrate must be positive"))
-            }
-        })
-        .transpose()?;
+    // Each display member on its own ("valid VideoEncoderConfig"); a missing one is the
+    // coded size's.
+    let display_width = config.display_width.map(|w| dimension(w, "displayWidth")).transpose()?;
+    let display_height = config.display_height.map(|h| dimension(h, "displayHeight")).transpose()?;
+    let bitrate = bitrate(config.bitrate)?;
     if let Some(fps) = config.framerate {
         if !(fps.is_finite() && fps > 0.0) {
             return Err(EngineError::type_error("framerate must be a positive number"));
@@ -200,9 +194,11 @@ pub fn encoder_config(config: &VideoEncoderConfig) -> Result<Result<EngineEncode
             return Err(EngineError::not_supported("encoding alpha is not supported"));
         }
         let mut engine = EngineEncoderConfig::new(parse_video_codec(codec)?, width, height);
-        engine.display_width = display.map(|d| d.0);
-        engine.display_height = display.map(|d| d.1);
-        engine.bitrate = bitrate;
+        if display_width.is_some() || display_height.is_some() {
+            engine.display_width = Some(display_width.unwrap_or(width));
+            engine.display_height = Some(display_height.unwrap_or(height));
+        }
+        engine.bitrate = supported_bitrate(bitrate)?;
         engine.framerate = config.framerate;
         engine.hardware_acceleration = hardware_acceleration;
         engine.scalability_mode = config.scalability_mode.clone();
@@ -243,10 +239,27 @@ pub fn decoder_config(env: &Env, config: &VideoDecoderConfig) -> Result<Result<E
     Ok(supported())
 }
 
-/// The bytes of an optional `description` member (copied).
+/// `bitrate`: `[EnforceRange] unsigned long long`.
+pub fn bitrate(value: Option<f64>) -> Result<Option<u64>> {
+    value.map(|b| options::enforce_u64(b, "bitrate")).transpose()
+}
+
+/// A valid bitrate of 0 is one no encoder can aim for.
+pub fn supported_bitrate(bitrate: Option<u64>) -> Result<Option<u64>> {
+    match bitrate {
+        Some(0) => Err(EngineError::not_supported("a bitrate of 0")),
+        other => Ok(other),
+    }
+}
+
+/// The bytes of an optional `description` member (copied); a detached one makes the
+/// config invalid (a TypeError), as the decoder config checks say.
 pub fn description_bytes(env: &Env, description: Option<JsHandle>) -> Result<Option<Vec<u8>>> {
     let Some(handle) = description else { return Ok(None) };
     let source = BufferSource::from_value(env, handle.0)?;
+    if js::is_detached(env, source.buffer) {
+        return Err(EngineError::type_error("description is detached"));
+    }
     // SAFETY: no JS runs while the slice is alive; the bytes are copied.
     Ok(Some(unsafe { source.as_slice() }.to_vec()))
 }

@@ -519,3 +519,11 @@ pub fn reject(env: &Env, deferred: sys::napi_deferred, error: &EngineError) {
         unsafe { sys::napi_reject_deferred(env.raw(), deferred, value) };
     }
 }
+
+/// Whether `buffer` is a detached `ArrayBuffer` (false for anything else).
+pub fn is_detached(env: &Env, buffer: napi_value) -> bool {
+    let mut detached = false;
+    // SAFETY: see the module comment; N-API answers false for a value that is not an ArrayBuffer.
+    let status = unsafe { sys::napi_is_detached_arraybuffer(env.raw(), buffer, &mut detached) };
+    status == sys::Status::napi_ok && detached
+}

@@ -268,6 +268,15 @@ pub fn enforce_long_long(value: f64, what: &str) -> Result<i64> {
     Ok(truncated as i64)
 }
 
+/// WebIDL `[EnforceRange] unsigned long long` (bitrates): finite, from 0 to 2^53 - 1 once truncated.
+pub fn enforce_u64(value: f64, what: &str) -> Result<u64> {
+    let truncated = value.trunc();
+    if !value.is_finite() || truncated < 0.0 || truncated > MAX_SAFE_INTEGER {
+        return Err(EngineError::type_error(format!("{what} must be an integer from 0 to 2^53-1, got {value}")));
+    }
+    Ok(truncated as u64)
+}
+
 /// `[EnforceRange] unsigned long long` for durations: finite, from 0 to 2^53 - 1 once truncated.
 pub fn duration(value: Option<f64>) -> Result<Option<i64>> {
     value
