@@ -86,14 +86,14 @@ function expectOk<T>(got: Outcome<T>, what: string): T {
  * Counts how often the model expected success and each error, so a generator that
  * drifts into only one of them (a property that can no longer fail) is caught.
  */
-function tally(): { count(model: unknown): void; check(min?: number): void } {
+function tally(min = RUNS / 10): { count(model: unknown): void; check(): void } {
   const counts = new Map<string, number>()
   return {
     count(model) {
       const key = typeof model === 'string' ? model : 'success'
       counts.set(key, (counts.get(key) ?? 0) + 1)
     },
-    check(min = RUNS / 10) {
+    check() {
       expect(counts.get('success') ?? 0, JSON.stringify([...counts])).toBeGreaterThanOrEqual(min)
       const errors = [...counts].filter(([k]) => k !== 'success').reduce((n, [, v]) => n + v, 0)
       expect(errors, JSON.stringify([...counts])).toBeGreaterThanOrEqual(min)
@@ -827,3 +827,250 @@ function modelAudioCopy(format: AudioSampleFormat, frames: number, channels: num
   }
   return { format: dest, plane, offset, elements: planar(dest) ? copyFrames : copyFrames * channels }
 }
+
+// ---------------------------------------------------------------------------------------
+
+describe('EncodedVideoChunk and EncodedAudioChunk(EncodedChunkInit)', () => {
+  it('hold what the init gives, or throw TypeError', () => {
+    const seen = tally()
+    fc.assert(
+      fc.property(fc.gen(), (g) => {
+        const bytes = new Uint8Array(draw(g, fc.integer({ min: 0, max: 64 }))).map((_, i) => (i * 7 + 1) & 0xff)
+        const raw: Record<string, unknown> = { type: draw(g, fc.constantFrom('key', 'delta')), timestamp: draw(g, fc.integer({ min: -1e15, max: 1e15 })), data: bytes }
+        if (draw(g, fc.boolean())) raw.duration = draw(g, fc.integer({ min: 0, max: 1e15 }))
+        const view = draw(g, fc.constantFrom('Uint8Array', 'ArrayBuffer', 'DataView', 'offset'))
+        if (view === 'ArrayBuffer') raw.data = bytes.slice().buffer
+        if (view === 'DataView') raw.data = new DataView(bytes.slice().buffer)
+        if (view === 'offset') {
+          const padded = new Uint8Array(bytes.length + 5)
+          padded.set(bytes, 3)
+          raw.data = padded.subarray(3, 3 + bytes.length)
+        }
+        for (let k = draw(g, fc.integer({ min: 0, max: 2 })); k > 0; k--) {
+          const member = draw(g, fc.constantFrom('type', 'timestamp', 'duration', 'data'))
+          if (member === 'type') raw.type = draw(g, fc.constantFrom<unknown>('KEY', '', 'intra', undefined))
+          else if (member === 'data') raw.data = draw(g, fc.constantFrom<unknown>(undefined, 'bytes', [1, 2], 7, {}))
+          else raw[member] = draw(g, fc.oneof(anyNumber, fc.constant(undefined)))
+        }
+        const timestamp = enforceI64(raw.timestamp)
+        const duration = raw.duration === undefined ? null : enforceU64(raw.duration)
+        const isBuffer = raw.data instanceof ArrayBuffer || ArrayBuffer.isView(raw.data)
+        const valid = (raw.type === 'key' || raw.type === 'delta') && timestamp !== undefined && duration !== undefined && isBuffer
+        seen.count(valid ? {} : 'TypeError')
+        const what = JSON.stringify({ ...raw, data: isBuffer ? `${view} of ${bytes.length}` : raw.data }, jsonSafe)
+        for (const Chunk of [EncodedVideoChunk, EncodedAudioChunk]) {
+          const got = attempt(() => new Chunk(raw as never))
+          if (!valid) {
+            expectError(got, 'TypeError', `${Chunk.name}: ${what}`)
+            continue
+          }
+          const chunk = expectOk(got, `${Chunk.name}: ${what}`)
+          expect([chunk.type, chunk.timestamp, chunk.duration, chunk.byteLength], what).toEqual([raw.type, timestamp, duration, bytes.length])
+          const out = new Uint8Array(bytes.length)
+          chunk.copyTo(out)
+          expectBytes(out, bytes, what)
+          if (bytes.length > 0) expectError(attempt(() => chunk.copyTo(new Uint8Array(bytes.length - 1))), 'TypeError', `copyTo a short buffer: ${what}`)
+        }
+      }),
+      PROPERTY_OPTIONS,
+    )
+    seen.check()
+  })
+})
+
+// ---------------------------------------------------------------------------------------
+// Codec configs: an invalid config is a TypeError from configure() and a rejection from
+// isConfigSupported(); for a valid one isConfigSupported() resolves, and configure()
+// then either works (flush resolves) or closes the codec with NotSupportedError, in
+// agreement with what isConfigSupported() said.
+
+const noop = () => {}
+
+interface ConfigCase {
+  config: Record<string, unknown>
+  valid: boolean
+}
+
+async function checkConfig(
+  { config, valid }: ConfigCase,
+  make: (error: (e: DOMException) => void) => { configure(c: never): void; flush(): Promise<void>; close(): void; state: string },
+  isConfigSupported: (c: never) => Promise<{ supported: boolean; config: Record<string, unknown> }>,
+): Promise<void> {
+  const what = JSON.stringify(config, jsonSafe)
+  const support = await attemptAsync(() => isConfigSupported(config as never))
+  const errors: DOMException[] = []
+  const codec = make((e) => errors.push(e))
+  try {
+    const configured = attempt(() => codec.configure(config as never))
+    if (!valid) {
+      expectError(support, 'TypeError', `isConfigSupported(${what})`)
+      expectError(configured, 'TypeError', `configure(${what})`)
+      expect(codec.state).toBe('unconfigured')
+      return
+    }
+    const { supported, config: echoed } = expectOk(support, `isConfigSupported(${what})`)
+    expect(echoed.codec, what).toBe(config.codec)
+    expectOk(configured, `configure(${what})`)
+    const flushed = await attemptAsync(() => codec.flush())
+    if (supported) {
+      expectOk(flushed, `flush after configure(${what}), which isConfigSupported supports`)
+      expect(errors).toEqual([])
+    } else {
+      expectError(flushed, 'NotSupportedError', `flush after configure(${what}), which isConfigSupported does not support`)
+      expect(errors.map((e) => e.name), what).toEqual(['NotSupportedError'])
+      expect(codec.state).toBe('closed')
+    }
+  } finally {
+    if (codec.state !== 'closed') codec.close()
+  }
+}
+
+const CONFIG_RUNS = { ...PROPERTY_OPTIONS, numRuns: Math.ceil(RUNS / 3) }
+
+const codecString = (valid: string[]) =>
+  fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...valid) }, { weight: 1, arbitrary: fc.constantFrom<unknown>('bogus', 'vP8', '', '   ', ' vp8', undefined) })
+
+/** WebIDL DOMString of a codec member: ToString for primitives (our binding: strings only). */
+function codecValid(v: unknown): boolean {
+  return typeof v === 'string' && v.trim() !== ''
+}
+
+describe('VideoEncoderConfig', () => {
+  it('is a TypeError when invalid, else supported or NotSupportedError as isConfigSupported says', async () => {
+    const seen = tally(RUNS / 30)
+    await fc.assert(
+      fc.asyncProperty(fc.gen(), async (g) => {
+        const config: Record<string, unknown> = {
+          codec: draw(g, codecString(['vp8', 'avc1.42001f', 'vp09.00.10.08'])),
+          width: draw(g, fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 16, max: 96 }) }, { weight: 1, arbitrary: anyNumber }, { weight: 1, arbitrary: fc.constantFrom(1_000_000, U32_MAX) })),
+          height: draw(g, fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 16, max: 96 }) }, { weight: 1, arbitrary: anyNumber })),
+        }
+        if (draw(g, fc.integer({ min: 0, max: 3 })) === 0) config.displayWidth = draw(g, fc.oneof(fc.integer({ min: 0, max: 200 }), anyNumber))
+        if (draw(g, fc.integer({ min: 0, max: 3 })) === 0) config.displayHeight = draw(g, fc.oneof(fc.integer({ min: 0, max: 200 }), anyNumber))
+        if (draw(g, fc.boolean())) config.bitrate = draw(g, fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1000, max: 5_000_000 }) }, { weight: 1, arbitrary: anyNumber }))
+        if (draw(g, fc.boolean())) config.framerate = draw(g, fc.oneof({ weight: 4, arbitrary: fc.constantFrom(24, 29.97, 30, 60) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(NaN, Infinity, 'abc', {}) }))
+        if (draw(g, fc.integer({ min: 0, max: 3 })) === 0) config.hardwareAcceleration = draw(g, fc.constantFrom('no-preference', 'prefer-software', 'prefer-hardware', 'gpu'))
+        if (draw(g, fc.integer({ min: 0, max: 3 })) === 0) config.bitrateMode = draw(g, fc.constantFrom('constant', 'variable', 'quantizer', 'vbr'))
+        if (draw(g, fc.integer({ min: 0, max: 3 })) === 0) config.latencyMode = draw(g, fc.constantFrom('quality', 'realtime', 'fast'))
+        if (draw(g, fc.integer({ min: 0, max: 3 })) === 0) config.alpha = draw(g, fc.constantFrom('keep', 'discard', 'opaque'))
+        if (draw(g, fc.integer({ min: 0, max: 3 })) === 0) config.scalabilityMode = draw(g, fc.constantFrom('L1T1', 'L1T2', 'L1T3', 'ABC'))
+        const width = enforceU32(config.width)
+        const height = enforceU32(config.height)
+        const display = [config.displayWidth, config.displayHeight].map((v) => (v === undefined ? null : enforceU32(v)))
+        const bitrate = config.bitrate === undefined ? null : enforceU64(config.bitrate)
+        const framerate = config.framerate === undefined ? 1 : config.framerate
+        const valid =
+          codecValid(config.codec) &&
+          !!width &&
+          !!height &&
+          display.every((d) => d !== undefined && d !== 0) &&
+          bitrate !== undefined &&
+          typeof framerate === 'number' &&
+          Number.isFinite(framerate) &&
+          enumOk(config.hardwareAcceleration, ['no-preference', 'prefer-software', 'prefer-hardware']) &&
+          enumOk(config.bitrateMode, ['constant', 'variable', 'quantizer']) &&
+          enumOk(config.latencyMode, ['quality', 'realtime']) &&
+          enumOk(config.alpha, ['keep', 'discard'])
+        seen.count(valid ? {} : 'TypeError')
+        await checkConfig({ config, valid }, (error) => new VideoEncoder({ output: noop, error }), VideoEncoder.isConfigSupported as never)
+      }),
+      CONFIG_RUNS,
+    )
+    seen.check()
+  })
+})
+
+function enumOk(v: unknown, values: string[]): boolean {
+  return v === undefined || values.includes(v as string)
+}
+
+describe('VideoDecoderConfig', () => {
+  it('is a TypeError when invalid ("valid VideoDecoderConfig"), else agrees with isConfigSupported', async () => {
+    const seen = tally(RUNS / 30)
+    await fc.assert(
+      fc.asyncProperty(fc.gen(), async (g) => {
+        const config: Record<string, unknown> = { codec: draw(g, codecString(['vp8', 'vp09.00.10.08', 'av01.0.04M.08', 'avc1.42001f', 'hev1.1.6.L93.B0'])) }
+        const pair = (a: string, b: string) => {
+          const pick = draw(g, fc.constantFrom('none', 'both', 'one', 'hostile'))
+          if (pick === 'both') Object.assign(config, { [a]: draw(g, fc.integer({ min: 1, max: 4096 })), [b]: draw(g, fc.integer({ min: 1, max: 4096 })) })
+          if (pick === 'one') config[a] = 64
+          if (pick === 'hostile') Object.assign(config, { [a]: draw(g, anyNumber), [b]: 64 })
+        }
+        pair('codedWidth', 'codedHeight')
+        pair('displayAspectWidth', 'displayAspectHeight')
+        const description = draw(g, fc.constantFrom('none', 'none', 'bytes', 'detached'))
+        if (description === 'bytes') config.description = new Uint8Array(draw(g, fc.integer({ min: 0, max: 40 })))
+        if (description === 'detached') {
+          const buffer = new ArrayBuffer(8)
+          structuredClone(buffer, { transfer: [buffer] })
+          config.description = buffer
+        }
+        if (draw(g, fc.integer({ min: 0, max: 3 })) === 0) config.hardwareAcceleration = draw(g, fc.constantFrom('no-preference', 'prefer-software', 'prefer-hardware', 'gpu'))
+        if (draw(g, fc.integer({ min: 0, max: 3 })) === 0) config.colorSpace = { primaries: draw(g, fc.constantFrom('bt709', 'bt2020', 'p3')) }
+        const pairOk = (a: unknown, b: unknown) => (a === undefined && b === undefined) || (a !== undefined && b !== undefined && !!enforceU32(a) && !!enforceU32(b))
+        const valid =
+          codecValid(config.codec) &&
+          pairOk(config.codedWidth, config.codedHeight) &&
+          pairOk(config.displayAspectWidth, config.displayAspectHeight) &&
+          description !== 'detached' &&
+          enumOk(config.hardwareAcceleration, ['no-preference', 'prefer-software', 'prefer-hardware']) &&
+          enumOk((config.colorSpace as { primaries?: string } | undefined)?.primaries, ['bt709', 'bt2020'])
+        seen.count(valid ? {} : 'TypeError')
+        await checkConfig({ config, valid }, (error) => new VideoDecoder({ output: (f) => f.close(), error }), VideoDecoder.isConfigSupported as never)
+      }),
+      CONFIG_RUNS,
+    )
+    seen.check()
+  })
+})
+
+const audioConfigMembers = (g: fc.GeneratorValue, codecs: string[]): Record<string, unknown> => ({
+  codec: draw(g, codecString(codecs)),
+  sampleRate: draw(g, fc.oneof({ weight: 6, arbitrary: fc.constantFrom(8000, 16000, 44100, 48000) }, { weight: 1, arbitrary: anyNumber }, { weight: 1, arbitrary: fc.constantFrom(1, 3, 10_000_000, U32_MAX) })),
+  numberOfChannels: draw(g, fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max: 2 }) }, { weight: 1, arbitrary: anyNumber }, { weight: 1, arbitrary: fc.constantFrom(3, 8, 255, 1024, U32_MAX) })),
+})
+
+/** Both members [EnforceRange] and non-zero (the spec's encoder check; WPT holds decoders to it too). */
+const audioRateAndChannelsOk = (c: Record<string, unknown>) => !!enforceU32(c.sampleRate) && !!enforceU32(c.numberOfChannels)
+
+describe('AudioEncoderConfig', () => {
+  it('is a TypeError when invalid ("valid AudioEncoderConfig"), else agrees with isConfigSupported', async () => {
+    const seen = tally(RUNS / 30)
+    await fc.assert(
+      fc.asyncProperty(fc.gen(), async (g) => {
+        const config = audioConfigMembers(g, ['opus', 'mp4a.40.2', 'flac', 'mp3', 'pcm-s16', 'ulaw'])
+        if (draw(g, fc.boolean())) config.bitrate = draw(g, fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 8000, max: 320_000 }) }, { weight: 1, arbitrary: anyNumber }))
+        if (draw(g, fc.integer({ min: 0, max: 3 })) === 0) config.bitrateMode = draw(g, fc.constantFrom('constant', 'variable', 'quantizer'))
+        const bitrate = config.bitrate === undefined ? null : enforceU64(config.bitrate)
+        const valid = codecValid(config.codec) && audioRateAndChannelsOk(config) && bitrate !== undefined && enumOk(config.bitrateMode, ['constant', 'variable'])
+        seen.count(valid ? {} : 'TypeError')
+        await checkConfig({ config, valid }, (error) => new AudioEncoder({ output: noop, error }), AudioEncoder.isConfigSupported as never)
+      }),
+      CONFIG_RUNS,
+    )
+    seen.check()
+  })
+})
+
+describe('AudioDecoderConfig', () => {
+  it('is a TypeError when invalid ("valid AudioDecoderConfig"), else agrees with isConfigSupported', async () => {
+    const seen = tally(RUNS / 30)
+    await fc.assert(
+      fc.asyncProperty(fc.gen(), async (g) => {
+        const config = audioConfigMembers(g, ['opus', 'mp4a.40.2', 'mp3', 'pcm-s16', 'pcm-f32', 'ulaw', 'alaw'])
+        const description = draw(g, fc.constantFrom('none', 'none', 'bytes', 'detached'))
+        if (description === 'bytes') config.description = new Uint8Array(draw(g, fc.integer({ min: 0, max: 40 })))
+        if (description === 'detached') {
+          const buffer = new ArrayBuffer(8)
+          structuredClone(buffer, { transfer: [buffer] })
+          config.description = buffer
+        }
+        const valid = codecValid(config.codec) && audioRateAndChannelsOk(config) && description !== 'detached'
+        seen.count(valid ? {} : 'TypeError')
+        await checkConfig({ config, valid }, (error) => new AudioDecoder({ output: (d) => d.close(), error }), AudioDecoder.isConfigSupported as never)
+      }),
+      CONFIG_RUNS,
+    )
+    seen.check()
+  })
+})
