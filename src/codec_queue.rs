@@ -153,6 +153,8 @@ pub struct CodecQueue<C: Codec> {
 }
 
 struct Core<C: Codec> {
+    /// The env the references below belong to (this is its JS thread's state).
+    env: sys::napi_env,
     state: CodecState,
     /// `[[encodeQueueSize]]`/`[[decodeQueueSize]]`: inputs the worker has not taken yet.
     queue_size: u32,
@@ -228,6 +230,7 @@ impl<C: Codec> CodecQueue<C> {
         per_env.track(Box::new(stop), thread);
 
         let core = Rc::new(RefCell::new(Core {
+            env: env.raw(),
             state: CodecState::Unconfigured,
             queue_size: 0,
             outstanding: 0,
@@ -396,6 +399,18 @@ impl<C: Codec> Drop for CodecQueue<C> {
         let core = self.core.borrow_mut();
         core.commands.close();
         core.gate.close();
+    }
+}
+
+impl<C: Codec> Drop for Core<C> {
+    fn drop(&mut self) {
+        // SAFETY: the core lives on its env's JS thread and is dropped with the codec's JS
+        // object, by its finalizer, while the env is still alive (also at its teardown);
+        // the two references were created in that env and are deleted only here.
+        unsafe {
+            sys::napi_delete_reference(self.env, self.this);
+            sys::napi_delete_reference(self.env, self.callbacks);
+        }
     }
 }
 
