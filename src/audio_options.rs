@@ -9,7 +9,9 @@ use engine::{EngineError, Result};
 use napi::Env;
 use napi_derive::napi;
 
-use crate::codec_options::{array_buffer, bitrate, codec_string, copy_description, description_bytes, dimension, supported_bitrate};
+use crate::codec_options::{
+    array_buffer, bitrate, codec_string, copy_description, description_bytes, dimension, supported_bitrate,
+};
 use crate::js::JsHandle;
 
 /// `OpusEncoderConfig`.

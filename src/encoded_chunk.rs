@@ -74,7 +74,12 @@ impl ChunkData {
             // SAFETY: no JS runs while the slice is alive.
             None => ChunkBytes::Owned(unsafe { source.as_slice() }.to_vec()),
         };
-        Ok(Self { kind, timestamp: options::enforce_long_long(init.timestamp, "timestamp")?, duration, data: Arc::new(data) })
+        Ok(Self {
+            kind,
+            timestamp: options::enforce_long_long(init.timestamp, "timestamp")?,
+            duration,
+            data: Arc::new(data),
+        })
     }
 
     fn copy_to(&self, env: &Env, destination: JsHandle) -> Result<(), EngineError> {

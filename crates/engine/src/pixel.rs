@@ -691,7 +691,10 @@ mod tests {
         let wide = Rect::of_size(1 << 31, 6);
         assert_eq!(compute_layout(PixelFormat::RGBA, wide, None).unwrap_err().name(), "TypeError");
         assert_eq!(FrameBuffer::check_source(PixelFormat::RGBA, 1 << 31, 6, 64, None).unwrap_err().name(), "TypeError");
-        assert_eq!(compute_layout(PixelFormat::I444P10, Rect::of_size(u32::MAX, 1), None).unwrap_err().name(), "TypeError");
+        assert_eq!(
+            compute_layout(PixelFormat::I444P10, Rect::of_size(u32::MAX, 1), None).unwrap_err().name(),
+            "TypeError"
+        );
     }
 
     #[test]
