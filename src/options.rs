@@ -271,7 +271,7 @@ pub fn enforce_long_long(value: f64, what: &str) -> Result<i64> {
 /// WebIDL `[EnforceRange] unsigned long long` (bitrates): finite, from 0 to 2^53 - 1 once truncated.
 pub fn enforce_u64(value: f64, what: &str) -> Result<u64> {
     let truncated = value.trunc();
-    if !value.is_finite() || truncated < 0.0 || truncated > MAX_SAFE_INTEGER {
+    if !value.is_finite() || !(0.0..=MAX_SAFE_INTEGER).contains(&truncated) {
         return Err(EngineError::type_error(format!("{what} must be an integer from 0 to 2^53-1, got {value}")));
     }
     Ok(truncated as u64)
@@ -282,7 +282,7 @@ pub fn duration(value: Option<f64>) -> Result<Option<i64>> {
     value
         .map(|v| {
             let truncated = v.trunc();
-            if !v.is_finite() || truncated < 0.0 || truncated > MAX_SAFE_INTEGER {
+            if !v.is_finite() || !(0.0..=MAX_SAFE_INTEGER).contains(&truncated) {
                 Err(EngineError::type_error(format!("duration must be an integer from 0 to 2^53-1, got {v}")))
             } else {
                 Ok(truncated as i64)
