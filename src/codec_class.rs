@@ -41,9 +41,7 @@ macro_rules! codec_class_common {
                 #[napi(ts_arg_type = "EventListenerOrEventListenerObject | null")] listener: crate::js::JsHandle,
                 #[napi(ts_arg_type = "boolean | AddEventListenerOptions")] options: Option<crate::js::JsHandle>,
             ) -> napi::Result<()> {
-                let args = [kind.0, listener.0];
-                let options = options.map(|o| [kind.0, listener.0, o.0]);
-                self.queue.listen(&env, c"addEventListener", options.as_ref().map_or(&args[..], |o| &o[..]))
+                self.queue.listen(&env, c"addEventListener", [kind.0, listener.0], options.map(|o| o.0))
             }
 
             #[napi]
@@ -54,9 +52,7 @@ macro_rules! codec_class_common {
                 #[napi(ts_arg_type = "EventListenerOrEventListenerObject | null")] listener: crate::js::JsHandle,
                 #[napi(ts_arg_type = "boolean | EventListenerOptions")] options: Option<crate::js::JsHandle>,
             ) -> napi::Result<()> {
-                let args = [kind.0, listener.0];
-                let options = options.map(|o| [kind.0, listener.0, o.0]);
-                self.queue.listen(&env, c"removeEventListener", options.as_ref().map_or(&args[..], |o| &o[..]))
+                self.queue.listen(&env, c"removeEventListener", [kind.0, listener.0], options.map(|o| o.0))
             }
 
             #[napi(ts_args_type = "event: Event", ts_return_type = "boolean")]

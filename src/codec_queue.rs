@@ -379,10 +379,17 @@ impl<C: Codec> CodecQueue<C> {
 
     /// `addEventListener`/`removeEventListener` (`method`) with the caller's arguments,
     /// forwarded to the codec's `EventTarget`: any event type, listener objects and options.
-    pub fn listen(&self, env: &Env, method: &std::ffi::CStr, args: &[napi_value]) -> napi::Result<()> {
+    pub fn listen(
+        &self,
+        env: &Env,
+        method: &std::ffi::CStr,
+        [kind, listener]: [napi_value; 2],
+        options: Option<napi_value>,
+    ) -> napi::Result<()> {
         let callbacks = self.core.borrow().callbacks_object(env)?;
         let target = js::get_property(env, callbacks, c"target")?;
-        js::call_method(env, target, method, args).map(|_| ())
+        let options = options.map_or_else(|| js::undefined(env), Ok)?;
+        js::call_method(env, target, method, &[kind, listener, options]).map(|_| ())
     }
 
     /// `dispatchEvent(event)`: whether no listener cancelled it.

@@ -402,7 +402,7 @@ pub fn null(env: &Env) -> napi::Result<napi_value> {
     Ok(value)
 }
 
-fn undefined(env: &Env) -> napi::Result<napi_value> {
+pub fn undefined(env: &Env) -> napi::Result<napi_value> {
     let mut value = ptr::null_mut();
     // SAFETY: see the module comment.
     unsafe { check(sys::napi_get_undefined(env.raw(), &mut value), "undefined")? };
