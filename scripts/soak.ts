@@ -141,6 +141,11 @@ async function audioRound(): Promise<number> {
 
 const mb = (bytes: number) => bytes / 2 ** 20
 const rss = () => process.memoryUsage().rss
+/** The JS side of the figure, to tell native growth from V8's heap growing. */
+const heap = () => {
+  const { heapTotal, external } = process.memoryUsage()
+  return `V8 heap ${mb(heapTotal).toFixed(1)} MB, external ${mb(external).toFixed(1)} MB`
+}
 
 async function main(): Promise<void> {
   const began = Date.now()
@@ -155,15 +160,15 @@ async function main(): Promise<void> {
     if (start === undefined && elapsed >= warmUpMs) {
       start = rss()
       startedAt = rounds
-      console.log(`start  (after ${(elapsed / 1000).toFixed(0)} s warm-up, ${rounds} rounds): RSS ${mb(start).toFixed(1)} MB`)
+      console.log(`start  (after ${(elapsed / 1000).toFixed(0)} s warm-up, ${rounds} rounds): RSS ${mb(start).toFixed(1)} MB (${heap()})`)
     } else if (start !== undefined && middle === undefined && elapsed >= (warmUpMs + durationMs) / 2) {
       middle = rss()
-      console.log(`middle (${(elapsed / 1000).toFixed(0)} s, ${rounds} rounds): RSS ${mb(middle).toFixed(1)} MB`)
+      console.log(`middle (${(elapsed / 1000).toFixed(0)} s, ${rounds} rounds): RSS ${mb(middle).toFixed(1)} MB (${heap()})`)
     }
   }
   const end = rss()
   const growth = mb(end - (start ?? end))
-  console.log(`end    (${((Date.now() - began) / 1000).toFixed(0)} s, ${rounds} rounds): RSS ${mb(end).toFixed(1)} MB`)
+  console.log(`end    (${((Date.now() - began) / 1000).toFixed(0)} s, ${rounds} rounds): RSS ${mb(end).toFixed(1)} MB (${heap()})`)
   console.log(
     `growth after warm-up: ${growth.toFixed(1)} MB over ${rounds - startedAt} rounds (bound ${maxGrowthMb} MB); ` +
       `each round: ${frames} frames of ${width}x${height} and ${25 * audioChunk} samples, encoded and decoded`,
