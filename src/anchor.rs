@@ -138,8 +138,7 @@ fn detach(env: &Env, buffer: napi_value) {
     // SAFETY: JS-thread calls with a valid env and a live ArrayBuffer handle that no
     // Rust code reads any more (the callers' contract).
     unsafe {
-        if sys::napi_get_named_property(env.raw(), buffer, c"byteLength".as_ptr(), &mut length)
-            == sys::Status::napi_ok
+        if sys::napi_get_named_property(env.raw(), buffer, c"byteLength".as_ptr(), &mut length) == sys::Status::napi_ok
         {
             sys::napi_detach_arraybuffer(env.raw(), buffer);
         }
@@ -197,12 +196,7 @@ pub fn release<T>(env: &Env, owner: napi_value, share: Option<Arc<T>>) -> napi::
 /// `close()` of a frame or audio data: gives up its `share` of the memory (untying the
 /// object when `anchored`, detaching the buffer if that was the last share) and settles
 /// external memory.
-pub fn close<T>(
-    env: &Env,
-    owner: napi_value,
-    anchored: &mut bool,
-    share: Option<Arc<T>>,
-) -> napi::Result<()> {
+pub fn close<T>(env: &Env, owner: napi_value, anchored: &mut bool, share: Option<Arc<T>>) -> napi::Result<()> {
     if std::mem::take(anchored) {
         release(env, owner, share)?;
     } else {
