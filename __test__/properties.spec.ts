@@ -960,7 +960,7 @@ describe('VideoEncoderConfig', () => {
         if (draw(g, fc.integer({ min: 0, max: 3 })) === 0) config.displayWidth = draw(g, fc.oneof(fc.integer({ min: 0, max: 200 }), anyNumber))
         if (draw(g, fc.integer({ min: 0, max: 3 })) === 0) config.displayHeight = draw(g, fc.oneof(fc.integer({ min: 0, max: 200 }), anyNumber))
         if (draw(g, fc.boolean())) config.bitrate = draw(g, fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1000, max: 5_000_000 }) }, { weight: 1, arbitrary: anyNumber }))
-        if (draw(g, fc.boolean())) config.framerate = draw(g, fc.oneof({ weight: 4, arbitrary: fc.constantFrom(24, 29.97, 30, 60) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(NaN, Infinity, 'abc', {}) }))
+        if (draw(g, fc.boolean())) config.framerate = draw(g, fc.oneof({ weight: 4, arbitrary: fc.constantFrom(24, 29.97, 30, 60) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(NaN, Infinity, 'abc', {}, 0, -30) }))
         if (draw(g, fc.integer({ min: 0, max: 3 })) === 0) config.hardwareAcceleration = draw(g, fc.constantFrom('no-preference', 'prefer-software', 'prefer-hardware', 'gpu'))
         if (draw(g, fc.integer({ min: 0, max: 3 })) === 0) config.bitrateMode = draw(g, fc.constantFrom('constant', 'variable', 'quantizer', 'vbr'))
         if (draw(g, fc.integer({ min: 0, max: 3 })) === 0) config.latencyMode = draw(g, fc.constantFrom('quality', 'realtime', 'fast'))

@@ -158,9 +158,10 @@ pub fn encoder_config(config: &VideoEncoderConfig) -> Result<Result<EngineEncode
     let display_width = config.display_width.map(|w| dimension(w, "displayWidth")).transpose()?;
     let display_height = config.display_height.map(|h| dimension(h, "displayHeight")).transpose()?;
     let bitrate = bitrate(config.bitrate)?;
+    // WebIDL `double`: NaN and infinities are a TypeError; any finite number is valid.
     if let Some(fps) = config.framerate {
-        if !(fps.is_finite() && fps > 0.0) {
-            return Err(EngineError::type_error("framerate must be a positive number"));
+        if !fps.is_finite() {
+            return Err(EngineError::type_error(format!("framerate must be a finite number, got {fps}")));
         }
     }
     let hardware_acceleration = hardware(config.hardware_acceleration.as_deref())?;
@@ -199,6 +200,9 @@ pub fn encoder_config(config: &VideoEncoderConfig) -> Result<Result<EngineEncode
             engine.display_height = Some(display_height.unwrap_or(height));
         }
         engine.bitrate = supported_bitrate(bitrate)?;
+        if config.framerate.is_some_and(|fps| fps <= 0.0) {
+            return Err(EngineError::not_supported("a framerate of 0 or less"));
+        }
         engine.framerate = config.framerate;
         engine.hardware_acceleration = hardware_acceleration;
         engine.scalability_mode = config.scalability_mode.clone();
