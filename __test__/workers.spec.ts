@@ -3,7 +3,7 @@
 // terminated while its codecs are busy must neither crash the process nor leave
 // anything behind once `terminate()` has resolved.
 import { spawnSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 
 import { afterAll, describe, expect, it } from 'vitest'
@@ -14,7 +14,7 @@ import { decodeClip, encodeClip, lumaOf, psnr } from './helpers/video.js'
 
 afterAll(() => assertNoLeaks())
 
-const script = new URL('./scripts/codec-worker.mjs', import.meta.url)
+const script = join(__dirname, 'scripts', 'codec-worker.mjs')
 /** One 640x480 I420 frame: the unit the transcode workers move through native memory. */
 const FRAME_BYTES = 640 * 480 * 1.5
 
@@ -101,7 +101,7 @@ describe('worker_threads', () => {
 
   for (const how of ['exit', 'natural'] as const) {
     it(`exits with code 0 when workers were terminated mid-encode (${how === 'exit' ? 'process.exit() with one still busy' : 'the event loop running dry'})`, () => {
-      const child = spawnSync(process.execPath, [fileURLToPath(new URL('./scripts/terminate-workers.mjs', import.meta.url)), how], {
+      const child = spawnSync(process.execPath, [join(__dirname, 'scripts', 'terminate-workers.mjs'), how], {
         encoding: 'utf8',
         timeout: 60_000,
       })
