@@ -16,38 +16,41 @@ use crate::per_env::PerEnv;
 
 /// Owns the accounting of one native buffer: created with its size, it queues the
 /// matching release when dropped (clones of a frame share one `Accounted` through `Arc`).
-pub struct Accounted {
+/// One pointer wide: memory in V8's own buffers (the common case) carries nothing.
+pub struct Accounted(Option<Box<Tracked>>);
+
+struct Tracked {
     bytes: i64,
-    env: Option<Arc<PerEnv>>,
+    env: Arc<PerEnv>,
 }
 
 impl Accounted {
     pub fn new(env: &Env, bytes: usize) -> Self {
         let bytes = i64::try_from(bytes).unwrap_or(i64::MAX);
-        let owner = PerEnv::of(env);
-        if let Some(owner) = &owner {
-            owner.adjust_later(bytes);
-            owner.settle(env);
+        let tracked = PerEnv::of(env).map(|env| Box::new(Tracked { bytes, env }));
+        if let Some(tracked) = &tracked {
+            tracked.env.adjust_later(bytes);
+            tracked.env.settle(env);
         }
-        Self { bytes, env: owner }
+        Self(tracked)
     }
 
     /// For memory V8 already knows about (a transferred ArrayBuffer).
     pub fn untracked() -> Self {
-        Self { bytes: 0, env: None }
+        Self(None)
     }
 }
 
 impl std::fmt::Debug for Accounted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Accounted").field("bytes", &self.bytes).finish()
+        f.debug_tuple("Accounted").field(&self.0.as_ref().map_or(0, |t| t.bytes)).finish()
     }
 }
 
 impl Drop for Accounted {
     fn drop(&mut self) {
-        if let Some(owner) = &self.env {
-            owner.adjust_later(-self.bytes);
+        if let Some(tracked) = &self.0 {
+            tracked.env.adjust_later(-tracked.bytes);
         }
     }
 }
