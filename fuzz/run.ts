@@ -4,7 +4,8 @@
 // the run, and is reported with the case it happened in. Exit status 0 means no crash,
 // no hang, no wrong error and no leak in any case.
 import { spawn } from 'node:child_process'
-import { availableParallelism } from 'node:os'
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import { fuzzTarget, type Summary } from './core.js'
@@ -106,12 +107,27 @@ interface ChildResult {
   failures: string[]
 }
 
-function runChild(args: Args, name: string): Promise<ChildResult> {
+/**
+ * Copies the addon every child is to load, so that a rebuild during a long run (which
+ * replaces the file in the checkout) cannot mix two builds in one run. Returns the
+ * environment for the children and a clean-up function.
+ */
+function pinAddon(): { env: NodeJS.ProcessEnv; release: () => void } {
+  const built = join(__dirname, '..', `webcodecs-rs.${process.platform}-${process.arch}-gnu.node`)
+  if (process.env.NAPI_RS_NATIVE_LIBRARY_PATH || !existsSync(built)) return { env: process.env, release: () => {} }
+  const dir = mkdtempSync(join(tmpdir(), 'webcodecs-fuzz-'))
+  const pinned = join(dir, 'webcodecs-rs.node')
+  copyFileSync(built, pinned)
+  return { env: { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: pinned }, release: () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+function runChild(args: Args, name: string, env: NodeJS.ProcessEnv): Promise<ChildResult> {
   const replay = (index: number) => `replay: npm run fuzz -- --seed ${args.seed} --codec ${name} --from ${index} --cases 1`
   const passOn = ['--seed', args.seed, '--cases', args.cases, '--from', args.from, '--watchdog', args.watchdogMs].map(String)
   if (args.inject) passOn.push('--inject', `${args.inject.kind}@${args.inject.at}`)
   const proc = spawn(process.execPath, [...process.execArgv, join(__dirname, 'run.ts'), '--child', name, ...passOn], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   })
   const result: ChildResult = { failures: [] }
   let current = -1
@@ -176,15 +192,20 @@ async function parent(args: Args): Promise<number> {
   console.log(`fuzz: seed ${args.seed}, ${args.cases} cases per codec from ${args.from}, ${args.codecs.length} codecs, ${args.jobs} at a time`)
   const queue = [...args.codecs]
   const results: ChildResult[] = []
-  await Promise.all(
-    Array.from({ length: Math.min(args.jobs, queue.length) }, async () => {
-      for (let name = queue.shift(); name; name = queue.shift()) {
-        const result = await runChild(args, name)
-        if (result.summary) console.log(describeSummary(result.summary))
-        results.push(result)
-      }
-    }),
-  )
+  const addon = pinAddon()
+  try {
+    await Promise.all(
+      Array.from({ length: Math.min(args.jobs, queue.length) }, async () => {
+        for (let name = queue.shift(); name; name = queue.shift()) {
+          const result = await runChild(args, name, addon.env)
+          if (result.summary) console.log(describeSummary(result.summary))
+          results.push(result)
+        }
+      }),
+    )
+  } finally {
+    addon.release()
+  }
   const total = (pick: (s: Summary) => number) => results.reduce((n, r) => n + (r.summary ? pick(r.summary) : 0), 0)
   const failures = results.reduce((n, r) => n + r.failures.length, 0)
   console.log(
