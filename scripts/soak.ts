@@ -6,7 +6,10 @@
 //
 // Prints RSS at the start (after warm-up), the middle and the end, and exits non-zero
 // when RSS grew by more than --max-growth-mb (default 24) from start to end, when any
-// codec reported an error, or when getCounters() is not back to zero.
+// codec reported an error, or when getCounters() is not back to zero. Every codec runs on
+// a thread of its own, and on a machine busy with other work glibc spreads those threads
+// over more malloc arenas, which adds tens of MB of RSS that is reused, not leaked;
+// MALLOC_ARENA_MAX=2 takes that out of the figure.
 import { parseArgs } from 'node:util'
 
 import {
@@ -31,8 +34,11 @@ const { values } = parseArgs({
 })
 const durationMs = Number(values.minutes) * 60_000
 const maxGrowthMb = Number(values['max-growth-mb'])
-// The allocator and V8's heap settle into their working sizes during the first rounds.
+// The allocator and V8's heap settle into their working sizes during the first rounds:
+// a minute, and at least 200 rounds on a loaded machine (every codec is a new thread,
+// and glibc hands out its per-thread arenas as threads contend for them).
 const warmUpMs = Math.min(60_000, durationMs / 5)
+const warmUpRounds = 200
 
 const width = 320
 const height = 240
@@ -153,24 +159,31 @@ async function main(): Promise<void> {
   let start: number | undefined
   let middle: number | undefined
   let startedAt = 0
+  let elapsedAtStart = 0
   for (let elapsed = 0; elapsed < durationMs; elapsed = Date.now() - began) {
     await videoRound(videoCodecs[rounds % videoCodecs.length])
     await audioRound()
     rounds++
-    if (start === undefined && elapsed >= warmUpMs) {
+    if (start === undefined && elapsed >= warmUpMs && rounds >= warmUpRounds) {
       start = rss()
       startedAt = rounds
+      elapsedAtStart = elapsed
       console.log(`start  (after ${(elapsed / 1000).toFixed(0)} s warm-up, ${rounds} rounds): RSS ${mb(start).toFixed(1)} MB (${heap()})`)
-    } else if (start !== undefined && middle === undefined && elapsed >= (warmUpMs + durationMs) / 2) {
+    } else if (start !== undefined && middle === undefined && elapsed >= (elapsedAtStart + durationMs) / 2) {
       middle = rss()
       console.log(`middle (${(elapsed / 1000).toFixed(0)} s, ${rounds} rounds): RSS ${mb(middle).toFixed(1)} MB (${heap()})`)
     }
   }
   const end = rss()
-  const growth = mb(end - (start ?? end))
+  if (start === undefined || middle === undefined) {
+    console.error(`the run ended during warm-up (${rounds} rounds): nothing measured; give it more --minutes`)
+    process.exit(1)
+  }
+  const growth = mb(end - start)
   console.log(`end    (${((Date.now() - began) / 1000).toFixed(0)} s, ${rounds} rounds): RSS ${mb(end).toFixed(1)} MB (${heap()})`)
   console.log(
-    `growth after warm-up: ${growth.toFixed(1)} MB over ${rounds - startedAt} rounds (bound ${maxGrowthMb} MB); ` +
+    `growth after warm-up: ${growth.toFixed(1)} MB over ${rounds - startedAt} rounds (bound ${maxGrowthMb} MB), ` +
+      `${mb(end - middle).toFixed(1)} MB of it in the second half; ` +
       `each round: ${frames} frames of ${width}x${height} and ${25 * audioChunk} samples, encoded and decoded`,
   )
   const counters = getCounters()
