@@ -161,6 +161,8 @@ describe('VideoEncoder', () => {
     ['an unknown latencyMode', { latencyMode: 'now' as 'quality' }],
     ['a negative bitrate', { bitrate: -1 }],
     ['a bitrate past 2^53 - 1', { bitrate: 2 ** 53 }],
+    ["avc.format 'hevc'", { avc: { format: 'hevc' as 'avc' } }],
+    ["hevc.format 'avc'", { hevc: { format: 'avc' as 'hevc' } }],
   ]
   for (const [what, patch] of invalid) {
     it(`configure throws TypeError for ${what}, and isConfigSupported rejects`, async () => {
@@ -477,7 +479,8 @@ describe('interop with the ffmpeg CLI', () => {
   })
 
   it('ffprobe reads the HEVC Annex B stream we encode', async () => {
-    const { chunks } = await encodeClip(config('hev1.1.6.L93.B0', 320, 240, { hevc: { format: 'annexb' } }), 60)
+    // The codec's own dictionary applies: an avc member does not steer an HEVC encoder.
+    const { chunks } = await encodeClip(config('hev1.1.6.L93.B0', 320, 240, { avc: { format: 'avc' }, hevc: { format: 'annexb' } }), 60)
     const file = join(work, 'ours.h265')
     writeFileSync(file, concatChunks(chunks))
     expect(probeFrames(file)).toBe(60)

@@ -180,16 +180,18 @@ pub fn encoder_config(config: &VideoEncoderConfig) -> Result<Result<EngineEncode
         None | Some("discard") | Some("keep") => {}
         Some(other) => return Err(EngineError::type_error(format!("'{other}' is not a valid AlphaOption"))),
     }
-    let format = match (config.avc.as_ref(), config.hevc.as_ref()) {
-        (Some(BitstreamFormatConfig { format: Some(f) }), _) | (_, Some(BitstreamFormatConfig { format: Some(f) })) => {
-            match f.as_str() {
-                "avc" | "hevc" => BitstreamFormat::LengthPrefixed,
-                "annexb" => BitstreamFormat::AnnexB,
-                other => return Err(EngineError::type_error(format!("'{other}' is not a valid bitstream format"))),
-            }
+    // Both dictionaries are checked as their enums; the codec's own one applies.
+    let bitstream = |member: &Option<BitstreamFormatConfig>, own: &str, name: &str| -> Result<BitstreamFormat> {
+        match member.as_ref().and_then(|m| m.format.as_deref()) {
+            None => Ok(BitstreamFormat::LengthPrefixed),
+            Some("annexb") => Ok(BitstreamFormat::AnnexB),
+            Some(f) if f == own => Ok(BitstreamFormat::LengthPrefixed),
+            Some(other) => Err(EngineError::type_error(format!("'{other}' is not a valid {name}"))),
         }
-        _ => BitstreamFormat::LengthPrefixed,
     };
+    let avc_format = bitstream(&config.avc, "avc", "AvcBitstreamFormat")?;
+    let hevc_format = bitstream(&config.hevc, "hevc", "HevcBitstreamFormat")?;
+    let format = if codec.starts_with("hvc1.") || codec.starts_with("hev1.") { hevc_format } else { avc_format };
     let supported = || -> Result<EngineEncoderConfig> {
         if config.alpha.as_deref() == Some("keep") {
             return Err(EngineError::not_supported("encoding alpha is not supported"));
