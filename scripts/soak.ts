@@ -159,7 +159,11 @@ async function audioRound(): Promise<number> {
 }
 
 const mb = (bytes: number) => bytes / 2 ** 20
-const rss = () => process.memoryUsage().rss
+/** RSS, right after a collection when collections are forced, so samples compare alike. */
+const rss = () => {
+  if (gcEvery > 0) gc!()
+  return process.memoryUsage().rss
+}
 /** The JS side of the figure, to tell native growth from V8's heap growing. */
 const heap = () => {
   const { heapTotal, external } = process.memoryUsage()
