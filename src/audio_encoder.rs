@@ -75,7 +75,7 @@ impl Codec for AudioEncoding {
                 kind: ChunkType::Key,
                 timestamp: packet.timestamp_us,
                 duration: Some(packet.duration_us),
-                data: Arc::new(ChunkBytes::Owned(packet.data)),
+                data: ChunkBytes::owned(env, packet.data),
             },
         };
         Ok(vec![chunk.into_instance(env)?.value, codec_options::to_value(env, metadata)?])

@@ -11,6 +11,7 @@ use napi_derive::napi;
 
 use crate::error::OrThrow;
 use crate::js::{self, BufferSource, JsHandle};
+use crate::memory::Accounted;
 use crate::options::{self, EncodedChunkInit};
 
 /// `EncodedVideoChunkType` / `EncodedAudioChunkType`.
@@ -37,11 +38,20 @@ impl ChunkType {
     }
 }
 
-/// A chunk's bytes: a copy, or a transferred buffer held by a reference that any thread
-/// may drop (codec workers read chunks).
+/// A chunk's bytes: a copy (reported to V8 as external memory, so that a stream of
+/// chunks nobody closes still prompts collections), or a transferred buffer held by a
+/// reference that any thread may drop (codec workers read chunks).
 pub enum ChunkBytes {
-    Owned(Vec<u8>),
+    Owned { bytes: Vec<u8>, _accounted: Accounted },
     Lent(Uint8Array),
+}
+
+impl ChunkBytes {
+    /// Bytes this addon allocated (a copy, or an encoder's output). JS thread.
+    pub fn owned(env: &Env, bytes: Vec<u8>) -> Arc<Self> {
+        let accounted = Accounted::new(env, bytes.capacity());
+        Arc::new(Self::Owned { bytes, _accounted: accounted })
+    }
 }
 
 /// The state both chunk classes wrap; codecs read `data` without copying it.
@@ -56,7 +66,7 @@ pub struct ChunkData {
 impl ChunkData {
     pub fn bytes(&self) -> &[u8] {
         match &*self.data {
-            ChunkBytes::Owned(v) => v,
+            ChunkBytes::Owned { bytes, .. } => bytes,
             ChunkBytes::Lent(a) => a,
         }
     }
@@ -67,19 +77,14 @@ impl ChunkData {
         let source = BufferSource::from_value(env, init.data.0)?;
         let transfer = js::transfer_list(env, init.transfer)?;
         let data = match js::transfer(env, &source, &transfer)? {
-            Some((moved, _)) => ChunkBytes::Lent(
+            Some((moved, _)) => Arc::new(ChunkBytes::Lent(
                 js::uint8_array(env, moved, source.byte_offset, source.len)
                     .map_err(|e| EngineError::type_error(e.reason))?,
-            ),
+            )),
             // SAFETY: no JS runs while the slice is alive.
-            None => ChunkBytes::Owned(unsafe { source.as_slice() }.to_vec()),
+            None => ChunkBytes::owned(env, unsafe { source.as_slice() }.to_vec()),
         };
-        Ok(Self {
-            kind,
-            timestamp: options::enforce_long_long(init.timestamp, "timestamp")?,
-            duration,
-            data: Arc::new(data),
-        })
+        Ok(Self { kind, timestamp: options::enforce_long_long(init.timestamp, "timestamp")?, duration, data })
     }
 
     fn copy_to(&self, env: &Env, destination: JsHandle) -> Result<(), EngineError> {

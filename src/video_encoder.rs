@@ -100,7 +100,7 @@ impl Codec for VideoEncoding {
                 kind: if packet.key { ChunkType::Key } else { ChunkType::Delta },
                 timestamp: packet.timestamp_us,
                 duration: packet.duration_us,
-                data: Arc::new(ChunkBytes::Owned(packet.data)),
+                data: ChunkBytes::owned(env, packet.data),
             },
         };
         Ok(vec![chunk.into_instance(env)?.value, codec_options::to_value(env, metadata)?])
