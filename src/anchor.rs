@@ -24,6 +24,7 @@ use engine::Memory;
 use napi::sys::{self, napi_ref, napi_value};
 use napi::{Env, Status};
 
+use crate::js;
 use crate::per_env::PerEnv;
 
 fn check(status: sys::napi_status, what: &str) -> napi::Result<()> {
@@ -145,27 +146,16 @@ fn detach(env: &Env, buffer: napi_value) {
     }
 }
 
-fn call_method(env: &Env, target: napi_value, name: &std::ffi::CStr, args: &[napi_value]) -> napi::Result<napi_value> {
-    let mut method = ptr::null_mut();
-    let mut result = ptr::null_mut();
-    // SAFETY: JS-thread calls with a valid env; `args` are live handles.
-    unsafe {
-        check(sys::napi_get_named_property(env.raw(), target, name.as_ptr(), &mut method), "method")?;
-        check(sys::napi_call_function(env.raw(), target, method, args.len(), args.as_ptr(), &mut result), "call")?;
-    }
-    Ok(result)
-}
-
 /// Keeps `buffer` alive exactly as long as the JS object `owner` is.
 pub fn tie(env: &Env, owner: napi_value, buffer: napi_value) -> napi::Result<()> {
     let map = anchors(env)?;
-    call_method(env, map, c"set", &[owner, buffer]).map(|_| ())
+    js::call_method(env, map, c"set", &[owner, buffer]).map(|_| ())
 }
 
 /// The buffer tied to `owner`, if any.
 pub fn buffer_of(env: &Env, owner: napi_value) -> napi::Result<Option<napi_value>> {
     let map = anchors(env)?;
-    let value = call_method(env, map, c"get", &[owner])?;
+    let value = js::call_method(env, map, c"get", &[owner])?;
     let mut is_buffer = false;
     // SAFETY: JS-thread call with a valid env and a live handle.
     unsafe { check(sys::napi_is_arraybuffer(env.raw(), value, &mut is_buffer), "napi_is_arraybuffer")? };
@@ -177,7 +167,7 @@ pub fn buffer_of(env: &Env, owner: napi_value) -> napi::Result<Option<napi_value
 pub fn untie(env: &Env, owner: napi_value, release: bool) -> napi::Result<()> {
     let Some(buffer) = buffer_of(env, owner)? else { return Ok(()) };
     let map = anchors(env)?;
-    call_method(env, map, c"delete", &[owner])?;
+    js::call_method(env, map, c"delete", &[owner])?;
     if release {
         // The caller dropped the last reference to the memory: no Rust code reads it.
         detach(env, buffer);
