@@ -109,8 +109,22 @@ export declare class AudioData {
   close(): void
 }
 
-/** Decodes EncodedAudioChunks with FFmpeg (opus, aac, flac, mp3, vorbis, G.711, PCM). */
+/** r" Decodes EncodedAudioChunks with FFmpeg (opus, aac, flac, mp3, vorbis, G.711, PCM). */
 export declare class AudioDecoder {
+  constructor(init: AudioDecoderInit)
+  /**
+   * Configures (or reconfigures) the codec. An invalid config throws TypeError;
+   * an unsupported one closes the codec with NotSupportedError on the error
+   * callback.
+   */
+  configure(config: AudioDecoderConfig): void
+  /** Whether this build of FFmpeg can handle `config`. */
+  static isConfigSupported(config: AudioDecoderConfig): Promise<AudioDecoderSupport>
+  /**
+   * Queues `chunk` for decoding. The first chunk after configure or flush must
+   * be a key chunk.
+   */
+  decode(chunk: EncodedAudioChunk): void
   get state(): CodecState
   /** Inputs queued and not yet taken by the codec. */
   get decodeQueueSize(): number
@@ -129,20 +143,19 @@ export declare class AudioDecoder {
   reset(): void
   /** Resets, then closes for good. */
   close(): void
-  constructor(init: AudioDecoderInit)
-  /**
-   * Configures the decoder. An invalid config throws TypeError; an unsupported one
-   * closes the decoder with NotSupportedError on the error callback.
-   */
-  configure(config: AudioDecoderConfig): void
-  /** Queues `chunk` for decoding. The first chunk after configure or flush must be a key chunk. */
-  decode(chunk: EncodedAudioChunk): void
-  /** Whether this build of FFmpeg can decode `config`. */
-  static isConfigSupported(config: AudioDecoderConfig): Promise<AudioDecoderSupport>
 }
 
-/** Encodes AudioData with FFmpeg (libopus, aac, flac, libmp3lame, G.711, PCM). */
+/** r" Encodes AudioData with FFmpeg (libopus, aac, flac, libmp3lame, G.711, PCM). */
 export declare class AudioEncoder {
+  constructor(init: AudioEncoderInit)
+  /**
+   * Configures (or reconfigures) the codec. An invalid config throws TypeError;
+   * an unsupported one closes the codec with NotSupportedError on the error
+   * callback.
+   */
+  configure(config: AudioEncoderConfig): void
+  /** Whether this build of FFmpeg can handle `config`. */
+  static isConfigSupported(config: AudioEncoderConfig): Promise<AudioEncoderSupport>
   get state(): CodecState
   /** Inputs queued and not yet taken by the codec. */
   get encodeQueueSize(): number
@@ -161,22 +174,11 @@ export declare class AudioEncoder {
   reset(): void
   /** Resets, then closes for good. */
   close(): void
-  constructor(init: AudioEncoderInit)
-  /**
-   * Configures the encoder. An invalid config throws TypeError; an unsupported one
-   * closes the encoder with NotSupportedError on the error callback.
-   */
-  configure(config: AudioEncoderConfig): void
   /** Queues `data` for encoding. It may be closed right after this returns. */
   encode(data: AudioData): void
-  /** Whether this build of FFmpeg can encode `config`. */
-  static isConfigSupported(config: AudioEncoderConfig): Promise<AudioEncoderSupport>
 }
 
-/**
- * [`DOMRectReadOnly`](https://drafts.fxtf.org/geometry/#domrectreadonly): a frame's
- * `codedRect` and `visibleRect` (Node has no DOM geometry classes of its own).
- */
+/** A read-only rectangle. */
 export declare class DOMRectReadOnly {
   constructor(x?: number | undefined | null, y?: number | undefined | null, width?: number | undefined | null, height?: number | undefined | null)
   get x(): number
@@ -226,8 +228,22 @@ export declare class VideoColorSpace {
   toJSON(): VideoColorSpaceInit
 }
 
-/** Decodes EncodedVideoChunks with FFmpeg (h264, hevc, vp8, vp9, dav1d/libaom). */
+/** r" Decodes EncodedVideoChunks with FFmpeg (h264, hevc, vp8, vp9, dav1d/libaom). */
 export declare class VideoDecoder {
+  constructor(init: VideoDecoderInit)
+  /**
+   * Configures (or reconfigures) the codec. An invalid config throws TypeError;
+   * an unsupported one closes the codec with NotSupportedError on the error
+   * callback.
+   */
+  configure(config: VideoDecoderConfig): void
+  /** Whether this build of FFmpeg can handle `config`. */
+  static isConfigSupported(config: VideoDecoderConfig): Promise<VideoDecoderSupport>
+  /**
+   * Queues `chunk` for decoding. The first chunk after configure or flush must
+   * be a key chunk.
+   */
+  decode(chunk: EncodedVideoChunk): void
   get state(): CodecState
   /** Inputs queued and not yet taken by the codec. */
   get decodeQueueSize(): number
@@ -246,20 +262,19 @@ export declare class VideoDecoder {
   reset(): void
   /** Resets, then closes for good. */
   close(): void
-  constructor(init: VideoDecoderInit)
-  /**
-   * Configures the decoder. An invalid config throws TypeError; an unsupported one
-   * closes the decoder with NotSupportedError on the error callback.
-   */
-  configure(config: VideoDecoderConfig): void
-  /** Queues `chunk` for decoding. The first chunk after configure or flush must be a key chunk. */
-  decode(chunk: EncodedVideoChunk): void
-  /** Whether this build of FFmpeg can decode `config`. */
-  static isConfigSupported(config: VideoDecoderConfig): Promise<VideoDecoderSupport>
 }
 
-/** Encodes VideoFrames with FFmpeg (libx264, libx265, libvpx, SVT-AV1/libaom). */
+/** r" Encodes VideoFrames with FFmpeg (libx264, libx265, libvpx, SVT-AV1/libaom). */
 export declare class VideoEncoder {
+  constructor(init: VideoEncoderInit)
+  /**
+   * Configures (or reconfigures) the codec. An invalid config throws TypeError;
+   * an unsupported one closes the codec with NotSupportedError on the error
+   * callback.
+   */
+  configure(config: VideoEncoderConfig): void
+  /** Whether this build of FFmpeg can handle `config`. */
+  static isConfigSupported(config: VideoEncoderConfig): Promise<VideoEncoderSupport>
   get state(): CodecState
   /** Inputs queued and not yet taken by the codec. */
   get encodeQueueSize(): number
@@ -278,16 +293,8 @@ export declare class VideoEncoder {
   reset(): void
   /** Resets, then closes for good. */
   close(): void
-  constructor(init: VideoEncoderInit)
-  /**
-   * Configures (or reconfigures) the encoder. An invalid config throws TypeError; an
-   * unsupported one closes the encoder with NotSupportedError on the error callback.
-   */
-  configure(config: VideoEncoderConfig): void
   /** Queues `frame` for encoding. The frame may be closed right after this returns. */
   encode(frame: VideoFrame, options?: VideoEncoderEncodeOptions): void
-  /** Whether this build of FFmpeg can encode `config`. */
-  static isConfigSupported(config: VideoEncoderConfig): Promise<VideoEncoderSupport>
 }
 
 /** A frame of video: pixels in native memory plus timing and colour metadata. */

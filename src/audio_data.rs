@@ -9,31 +9,18 @@ use napi::sys::napi_value;
 use napi::{Env, JsValue};
 use napi_derive::napi;
 
-use crate::anchor::{self, V8Bytes};
-use crate::counters::{Live, AUDIO_DATA};
-use crate::error::{closed, OrThrow};
-use crate::js::{self, BufferSource, JsHandle};
-use crate::memory::{self, Accounted};
-use crate::options::{self, AudioDataCopyToOptions, AudioDataInit};
+use crate::dict::frame::{AudioDataCopyToOptions, AudioDataInit};
+use crate::dict::{self, webidl};
+use crate::js::buffer::BufferSource;
+use crate::js::error::{closed, OrThrow};
+use crate::js::raw::JsHandle;
+use crate::js::transfer;
+use crate::memory::anchor::{self, V8Bytes};
+use crate::memory::counters::{Live, AUDIO_DATA};
+use crate::memory::external::{self, Media};
 
-/// Sample memory shared by an `AudioData` and its clones, with its accounting.
-pub struct Samples {
-    pub buffer: AudioBuffer,
-    _accounted: Accounted,
-}
-
-impl Samples {
-    /// Native memory (a decoder's output): reported to V8 as external memory.
-    pub fn native(env: &Env, buffer: AudioBuffer) -> Arc<Self> {
-        let accounted = Accounted::new(env, buffer.byte_size());
-        Arc::new(Self { buffer, _accounted: accounted })
-    }
-
-    /// Memory in an ArrayBuffer tied to the object (see `anchor`): V8 counts it.
-    fn in_v8(buffer: AudioBuffer) -> Arc<Self> {
-        Arc::new(Self { buffer, _accounted: Accounted::untracked() })
-    }
-}
+/// Sample memory shared by an AudioData and its clones.
+pub type Samples = Media<AudioBuffer>;
 
 /// What open audio data holds; dropped (and so uncounted) at close or collection.
 pub struct AudioState {
@@ -72,16 +59,16 @@ impl AudioData {
 
     fn from_init(env: &Env, this: napi_value, init: AudioDataInit) -> Result<Self, EngineError> {
         let format = SampleFormat::parse(&init.format)?;
-        let frames = options::enforce_u32(init.number_of_frames, "numberOfFrames")? as usize;
-        let channels = options::enforce_u32(init.number_of_channels, "numberOfChannels")? as usize;
+        let frames = webidl::enforce_u32(init.number_of_frames, "numberOfFrames")? as usize;
+        let channels = webidl::enforce_u32(init.number_of_channels, "numberOfChannels")? as usize;
         let sample_rate = init.sample_rate as f32;
-        let timestamp = options::enforce_long_long(init.timestamp, "timestamp")?;
+        let timestamp = webidl::enforce_long_long(init.timestamp, "timestamp")?;
         let source = BufferSource::from_value(env, init.data.0)?;
         // Validate before the transfer step detaches anything.
         let needed = AudioBuffer::check(format, sample_rate, frames, channels, source.len)?;
-        let transfer = js::transfer_list(env, init.transfer)?;
+        let transfer = transfer::transfer_list(env, init.transfer)?;
         let oom = |e: napi::Error| EngineError::QuotaExceeded(format!("cannot allocate audio memory: {}", e.reason));
-        let bytes = match js::transfer(env, &source, &transfer)? {
+        let bytes = match transfer::transfer(env, &source, &transfer)? {
             Some((moved, ptr)) => {
                 anchor::tie(env, this, moved).map_err(oom)?;
                 V8Bytes::new(ptr, source.len)
@@ -94,7 +81,7 @@ impl AudioData {
                 bytes
             }
         };
-        let samples = Samples::in_v8(AudioBuffer::new(format, sample_rate, frames, channels, Box::new(bytes))?);
+        let samples = Media::in_v8(AudioBuffer::new(format, sample_rate, frames, channels, Box::new(bytes))?);
         let mut data = Self::from_state(AudioState::new(samples), timestamp);
         data.anchored = true;
         Ok(data)
@@ -102,9 +89,9 @@ impl AudioData {
 
     fn plan(&self, options: &AudioDataCopyToOptions) -> Result<(engine::audio::CopyRequest, usize), EngineError> {
         let state = self.open()?;
-        let plane = options::enforce_u32(options.plane_index, "planeIndex")? as usize;
-        let offset = options.frame_offset.map(|v| options::enforce_u32(v, "frameOffset")).transpose()?;
-        let count = options.frame_count.map(|v| options::enforce_u32(v, "frameCount")).transpose()?;
+        let plane = webidl::enforce_u32(options.plane_index, "planeIndex")? as usize;
+        let offset = options.frame_offset.map(|v| webidl::enforce_u32(v, "frameOffset")).transpose()?;
+        let count = options.frame_count.map(|v| webidl::enforce_u32(v, "frameCount")).transpose()?;
         let format = options.format.as_deref().map(SampleFormat::parse).transpose()?;
         state.samples.buffer.plan_copy(plane, offset.map(|v| v as usize), count.map(|v| v as usize), format)
     }
@@ -114,7 +101,7 @@ impl AudioData {
 impl AudioData {
     #[napi(constructor)]
     pub fn new(env: Env, this: This, #[napi(ts_arg_type = "AudioDataInit")] init: JsHandle) -> napi::Result<Self> {
-        let init: AudioDataInit = js::dict(&env, init.0)?;
+        let init: AudioDataInit = dict::read(&env, init.0)?;
         Self::from_init(&env, this.object.raw(), init).or_throw(&env)
     }
 
@@ -157,7 +144,7 @@ impl AudioData {
         env: Env,
         #[napi(ts_arg_type = "AudioDataCopyToOptions")] options: JsHandle,
     ) -> napi::Result<u32> {
-        let options: AudioDataCopyToOptions = js::dict(&env, options.0)?;
+        let options: AudioDataCopyToOptions = dict::read(&env, options.0)?;
         self.plan(&options).map(|(_, size)| size as u32).or_throw(&env)
     }
 
@@ -170,7 +157,7 @@ impl AudioData {
         #[napi(ts_arg_type = "AllowSharedBufferSource")] destination: JsHandle,
         #[napi(ts_arg_type = "AudioDataCopyToOptions")] options: JsHandle,
     ) -> napi::Result<()> {
-        let options: AudioDataCopyToOptions = js::dict(&env, options.0)?;
+        let options: AudioDataCopyToOptions = dict::read(&env, options.0)?;
         let result = self.plan(&options).and_then(|(request, size)| {
             let dest = BufferSource::from_value(&env, destination.0)?;
             if dest.len < size {
@@ -210,7 +197,7 @@ impl AudioData {
 impl ObjectFinalize for AudioData {
     fn finalize(mut self, env: Env) -> napi::Result<()> {
         self.state = None;
-        memory::settle(&env);
+        external::settle(&env);
         Ok(())
     }
 }

@@ -4,15 +4,19 @@
 
 use std::sync::Arc;
 
+use engine::session::EncodedInput;
 use engine::EngineError;
 use napi::bindgen_prelude::Uint8Array;
 use napi::Env;
 use napi_derive::napi;
 
-use crate::error::OrThrow;
-use crate::js::{self, BufferSource, JsHandle};
-use crate::memory::Accounted;
-use crate::options::{self, EncodedChunkInit};
+use crate::dict::frame::EncodedChunkInit;
+use crate::dict::{self, webidl};
+use crate::js::buffer::{self, BufferSource};
+use crate::js::error::OrThrow;
+use crate::js::raw::JsHandle;
+use crate::js::transfer;
+use crate::memory::external::Accounted;
 
 /// `EncodedVideoChunkType` / `EncodedAudioChunkType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,28 +67,46 @@ pub struct ChunkData {
     pub data: Arc<ChunkBytes>,
 }
 
+impl AsRef<[u8]> for ChunkBytes {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            Self::Owned { bytes, .. } => bytes,
+            Self::Lent(a) => a,
+        }
+    }
+}
+
 impl ChunkData {
     pub fn bytes(&self) -> &[u8] {
-        match &*self.data {
-            ChunkBytes::Owned { bytes, .. } => bytes,
-            ChunkBytes::Lent(a) => a,
-        }
+        (*self.data).as_ref()
+    }
+
+    /// An encoder's output chunk: its bytes are this addon's, reported to V8.
+    pub fn output(env: &Env, key: bool, timestamp: i64, duration: Option<i64>, data: Vec<u8>) -> Self {
+        let kind = if key { ChunkType::Key } else { ChunkType::Delta };
+        Self { kind, timestamp, duration, data: ChunkBytes::owned(env, data) }
+    }
+
+    /// The chunk as a decoder's input: the bytes are shared, not copied.
+    pub fn input(&self) -> EncodedInput {
+        let data: Arc<dyn AsRef<[u8]> + Send + Sync> = self.data.clone();
+        EncodedInput { data, key: self.kind == ChunkType::Key, timestamp: self.timestamp, duration: self.duration }
     }
 
     fn from_init(env: &Env, init: EncodedChunkInit) -> Result<Self, EngineError> {
         let kind = ChunkType::parse(&init.kind)?;
-        let duration = options::duration(init.duration)?;
+        let duration = webidl::duration(init.duration)?;
         let source = BufferSource::from_value(env, init.data.0)?;
-        let transfer = js::transfer_list(env, init.transfer)?;
-        let data = match js::transfer(env, &source, &transfer)? {
+        let transfer = transfer::transfer_list(env, init.transfer)?;
+        let data = match transfer::transfer(env, &source, &transfer)? {
             Some((moved, _)) => Arc::new(ChunkBytes::Lent(
-                js::uint8_array(env, moved, source.byte_offset, source.len)
+                buffer::uint8_array(env, moved, source.byte_offset, source.len)
                     .map_err(|e| EngineError::type_error(e.reason))?,
             )),
             // SAFETY: no JS runs while the slice is alive.
             None => ChunkBytes::owned(env, unsafe { source.as_slice() }.to_vec()),
         };
-        Ok(Self { kind, timestamp: options::enforce_long_long(init.timestamp, "timestamp")?, duration, data })
+        Ok(Self { kind, timestamp: webidl::enforce_long_long(init.timestamp, "timestamp")?, duration, data })
     }
 
     fn copy_to(&self, env: &Env, destination: JsHandle) -> Result<(), EngineError> {
@@ -112,7 +134,7 @@ macro_rules! chunk_class {
         impl $name {
             #[napi(constructor)]
             pub fn new(env: Env, #[napi(ts_arg_type = $init)] init: JsHandle) -> napi::Result<Self> {
-                let init: EncodedChunkInit = js::dict(&env, init.0)?;
+                let init: EncodedChunkInit = dict::read(&env, init.0)?;
                 ChunkData::from_init(&env, init).map(|chunk| Self { chunk }).or_throw(&env)
             }
 

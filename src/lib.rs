@@ -1,23 +1,19 @@
-//! WebCodecs for Node.js: the N-API binding. Each file is one WebCodecs interface and
-//! stays thin; pixels, samples and FFmpeg live in the `engine` crate.
+//! WebCodecs for Node.js: the N-API binding. Each top-level file is one WebIDL interface
+//! and stays thin; the folders hold the machinery by role (`js/` N-API primitives, `codec/`
+//! the shared codec machinery, `memory/` lifetimes and accounting, `dict/` dictionary
+//! conversion). Pixels, samples and FFmpeg live in the `engine` crate.
 
-mod anchor;
+mod codec;
+mod dict;
+mod js;
+mod memory;
+
 mod audio_data;
 mod audio_decoder;
 mod audio_encoder;
-mod audio_options;
-mod codec_class;
-mod codec_options;
-mod codec_queue;
-mod color_space;
-mod counters;
+mod dom_rect;
 mod encoded_chunk;
-mod error;
-mod js;
-mod mailbox;
-mod memory;
-mod options;
-mod per_env;
+mod video_color_space;
 mod video_decoder;
 mod video_encoder;
 mod video_frame;

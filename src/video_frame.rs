@@ -11,34 +11,21 @@ use napi::sys::napi_value;
 use napi::{Env, JsValue};
 use napi_derive::napi;
 
-use crate::anchor::{self, V8Bytes};
-use crate::color_space::VideoColorSpace;
-use crate::counters::{Live, VIDEO_FRAMES};
-use crate::error::{closed, OrThrow};
-use crate::js::{self, BufferSource, JsHandle};
-use crate::memory::{self, Accounted};
-use crate::options::{
-    self, DOMRectReadOnly, PlaneLayout, VideoFrameBufferInit, VideoFrameCopyToOptions, VideoFrameInit,
-};
+use crate::dict::frame::{self, PlaneLayout, VideoFrameBufferInit, VideoFrameCopyToOptions, VideoFrameInit};
+use crate::dict::{self, webidl};
+use crate::dom_rect::DOMRectReadOnly;
+use crate::js::buffer::BufferSource;
+use crate::js::error::{closed, OrThrow};
+use crate::js::promise;
+use crate::js::raw::JsHandle;
+use crate::js::transfer;
+use crate::memory::anchor::{self, V8Bytes};
+use crate::memory::counters::{Live, VIDEO_FRAMES};
+use crate::memory::external::{self, Media};
+use crate::video_color_space::VideoColorSpace;
 
-/// Pixel memory shared by a frame and its clones, with its external-memory accounting.
-pub struct Pixels {
-    pub buffer: FrameBuffer,
-    _accounted: Accounted,
-}
-
-impl Pixels {
-    /// Native memory (a decoder's frame): reported to V8 as external memory.
-    pub fn native(env: &Env, buffer: FrameBuffer) -> Arc<Self> {
-        let accounted = Accounted::new(env, buffer.byte_size());
-        Arc::new(Self { buffer, _accounted: accounted })
-    }
-
-    /// Memory in an ArrayBuffer tied to the frame object (see `anchor`): V8 counts it.
-    fn in_v8(buffer: FrameBuffer) -> Arc<Self> {
-        Arc::new(Self { buffer, _accounted: Accounted::untracked() })
-    }
-}
+/// Pixel memory shared by a frame and its clones.
+pub type Pixels = Media<FrameBuffer>;
 
 /// What an open frame holds; dropped (and so uncounted) at close or collection.
 pub struct FrameState {
@@ -98,26 +85,26 @@ impl VideoFrame {
         init: VideoFrameBufferInit,
     ) -> Result<Self, EngineError> {
         let format = PixelFormat::parse(&init.format)?;
-        let coded_width = options::enforce_u32(init.coded_width, "codedWidth")?;
-        let coded_height = options::enforce_u32(init.coded_height, "codedHeight")?;
+        let coded_width = webidl::enforce_u32(init.coded_width, "codedWidth")?;
+        let coded_height = webidl::enforce_u32(init.coded_height, "codedHeight")?;
         if coded_width == 0 || coded_height == 0 {
             return Err(EngineError::type_error("codedWidth and codedHeight must be non-zero"));
         }
         let visible_rect = match &init.visible_rect {
-            Some(r) => options::rect(r, coded_width, coded_height, format)?,
+            Some(r) => frame::rect(r, coded_width, coded_height, format)?,
             None => Rect::of_size(coded_width, coded_height),
         };
-        let display = options::display_size(init.display_width, init.display_height)?
+        let display = frame::display_size(init.display_width, init.display_height)?
             .unwrap_or((visible_rect.width, visible_rect.height));
-        let layout = init.layout.as_deref().map(options::plane_layouts).transpose()?;
-        let color_space = init.color_space.as_ref().map(options::color_space).transpose()?;
-        let duration = options::duration(init.duration)?;
-        let timestamp = options::enforce_long_long(init.timestamp, "timestamp")?;
+        let layout = init.layout.as_deref().map(frame::plane_layouts).transpose()?;
+        let color_space = init.color_space.as_ref().map(frame::color_space).transpose()?;
+        let duration = webidl::duration(init.duration)?;
+        let timestamp = webidl::enforce_long_long(init.timestamp, "timestamp")?;
         let source = BufferSource::from_value(env, data)?;
         FrameBuffer::check_source(format, coded_width, coded_height, source.len, layout.as_deref())?;
 
-        let transfer = js::transfer_list(env, init.transfer)?;
-        let buffer = match js::transfer(env, &source, &transfer)? {
+        let transfer = transfer::transfer_list(env, init.transfer)?;
+        let buffer = match transfer::transfer(env, &source, &transfer)? {
             Some((moved, ptr)) => {
                 anchor::tie(env, this, moved).map_err(out_of_memory)?;
                 let bytes = Box::new(V8Bytes::new(ptr, source.len));
@@ -133,7 +120,7 @@ impl VideoFrame {
                 })?
             }
         };
-        let pixels = Pixels::in_v8(buffer);
+        let pixels = Media::in_v8(buffer);
         let state = FrameState::new(pixels, visible_rect, display, ColorSpace::pick(color_space, format));
         let mut frame = Self::from_state(state, timestamp, duration);
         frame.anchored = true;
@@ -151,10 +138,10 @@ impl VideoFrame {
         }
         let coded = source.coded_rect();
         let visible_rect = match &init.visible_rect {
-            Some(r) => options::rect(r, coded.width, coded.height, source.format)?,
+            Some(r) => frame::rect(r, coded.width, coded.height, source.format)?,
             None => source.visible_rect,
         };
-        let display = match options::display_size(init.display_width, init.display_height)? {
+        let display = match frame::display_size(init.display_width, init.display_height)? {
             Some(size) => size,
             None if init.visible_rect.is_some() => {
                 // Keep the source's pixel aspect ratio for the new visible size.
@@ -168,8 +155,8 @@ impl VideoFrame {
         };
         let mut state = FrameState::new(source.pixels.clone(), visible_rect, display, source.color_space.clone());
         state.format = format;
-        let timestamp = init.timestamp.map_or(other.timestamp, options::long_long);
-        let duration = init.duration.map_or(other.duration, |d| Some(options::unsigned_long_long(d)));
+        let timestamp = init.timestamp.map_or(other.timestamp, webidl::long_long);
+        let duration = init.duration.map_or(other.duration, |d| Some(webidl::unsigned_long_long(d)));
         Ok(Self { anchored: other.anchored, ..Self::from_state(state, timestamp, duration) })
     }
 
@@ -187,10 +174,10 @@ impl VideoFrame {
             None | Some("srgb") | Some("display-p3") => {}
             Some(other) => return Err(EngineError::type_error(format!("'{other}' is not a PredefinedColorSpace"))),
         }
-        let layout = options.layout.as_deref().map(options::plane_layouts).transpose()?;
+        let layout = options.layout.as_deref().map(frame::plane_layouts).transpose()?;
         let coded = state.coded_rect();
         let rect = match &options.rect {
-            Some(r) => options::rect(r, coded.width, coded.height, state.format)?,
+            Some(r) => frame::rect(r, coded.width, coded.height, state.format)?,
             None => state.visible_rect,
         };
         let format = match requested {
@@ -235,7 +222,7 @@ impl VideoFrame {
             let Some(init) = init else {
                 return Err(EngineError::type_error("VideoFrameBufferInit is required")).or_throw(&env);
             };
-            let init: VideoFrameBufferInit = js::dict(&env, init.0)?;
+            let init: VideoFrameBufferInit = dict::read(&env, init.0)?;
             Self::from_buffer(&env, this.object.raw(), source.0, init)
         } else {
             // SAFETY: `source` is a live argument of this call; anything but a VideoFrame
@@ -247,7 +234,7 @@ impl VideoFrame {
                 }
             };
             let init = match init {
-                Some(init) => js::dict(&env, init.0)?,
+                Some(init) => dict::read(&env, init.0)?,
                 None => VideoFrameInit::default(),
             };
             let frame = Self::from_frame(&other, init).or_throw(&env)?;
@@ -331,12 +318,12 @@ impl VideoFrame {
         #[napi(ts_arg_type = "VideoFrameCopyToOptions")] options: Option<JsHandle>,
     ) -> napi::Result<napi_value> {
         let options = match options {
-            Some(options) => js::dict_value(&env, options.0),
+            Some(options) => dict::read_value(&env, options.0),
             None => Ok(VideoFrameCopyToOptions::default()),
         };
         let options = match options {
             Ok(options) => options,
-            Err(e) => return js::settled_promise(&env, Err(e)),
+            Err(e) => return promise::settled_promise(&env, Err(e)),
         };
         let result = BufferSource::from_value(&env, destination.0).and_then(|dest| {
             // SAFETY: no JS runs while the slice is alive.
@@ -347,7 +334,7 @@ impl VideoFrame {
             Ok(layouts) => Ok(to_js(&env, layouts)?),
             Err(e) => Err(e),
         };
-        js::settled_promise(&env, value)
+        promise::settled_promise(&env, value)
     }
 
     /// A new frame sharing these pixels (no copy).
@@ -380,7 +367,7 @@ impl VideoFrame {
 impl ObjectFinalize for VideoFrame {
     fn finalize(mut self, env: Env) -> napi::Result<()> {
         self.state = None;
-        memory::settle(&env);
+        external::settle(&env);
         Ok(())
     }
 }
@@ -391,7 +378,7 @@ fn out_of_memory(e: napi::Error) -> EngineError {
 
 fn copy_options(env: &Env, options: Option<JsHandle>) -> napi::Result<VideoFrameCopyToOptions> {
     match options {
-        Some(options) => js::dict(env, options.0),
+        Some(options) => dict::read(env, options.0),
         None => Ok(VideoFrameCopyToOptions::default()),
     }
 }

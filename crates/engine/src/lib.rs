@@ -10,6 +10,7 @@ pub mod convert;
 pub mod error;
 mod ffi;
 pub mod pixel;
+pub mod session;
 pub mod video;
 
 pub use error::{EngineError, Result};

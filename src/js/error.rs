@@ -4,21 +4,21 @@
 use engine::EngineError;
 use napi::{Env, Status};
 
-use crate::js;
+use crate::js::raw;
 
 /// Builds the JavaScript error object for `e`.
 pub fn js_error(env: &Env, e: &EngineError) -> napi::Result<napi::sys::napi_value> {
     match e {
-        EngineError::Type(m) => js::construct_global(env, "TypeError", &[m]),
-        EngineError::Range(m) => js::construct_global(env, "RangeError", &[m]),
-        other => js::construct_global(env, "DOMException", &[other.message(), other.name()]),
+        EngineError::Type(m) => raw::construct_global(env, "TypeError", &[m]),
+        EngineError::Range(m) => raw::construct_global(env, "RangeError", &[m]),
+        other => raw::construct_global(env, "DOMException", &[other.message(), other.name()]),
     }
 }
 
 /// Throws `e` as its JavaScript error and returns the `napi::Error` that tells napi-rs
 /// an exception is already pending.
 pub fn throw(env: &Env, e: EngineError) -> napi::Error {
-    match js_error(env, &e).and_then(|value| js::throw(env, value)) {
+    match js_error(env, &e).and_then(|value| raw::throw(env, value)) {
         Ok(()) => napi::Error::new(Status::PendingException, e.to_string()),
         Err(failed) => failed,
     }

@@ -22,18 +22,10 @@ use std::sync::Arc;
 
 use engine::Memory;
 use napi::sys::{self, napi_ref, napi_value};
-use napi::{Env, Status};
+use napi::Env;
 
-use crate::js;
-use crate::per_env::PerEnv;
-
-fn check(status: sys::napi_status, what: &str) -> napi::Result<()> {
-    if status == sys::Status::napi_ok {
-        Ok(())
-    } else {
-        Err(napi::Error::new(Status::from(status), format!("{what} failed")))
-    }
-}
+use crate::js::raw::{self, check};
+use crate::memory::per_env::PerEnv;
 
 /// Bytes inside a V8 `ArrayBuffer`, read through a raw pointer (see the module comment
 /// for why the pointer stays valid).
@@ -149,13 +141,13 @@ fn detach(env: &Env, buffer: napi_value) {
 /// Keeps `buffer` alive exactly as long as the JS object `owner` is.
 pub fn tie(env: &Env, owner: napi_value, buffer: napi_value) -> napi::Result<()> {
     let map = anchors(env)?;
-    js::call_method(env, map, c"set", &[owner, buffer]).map(|_| ())
+    raw::call_method(env, map, c"set", &[owner, buffer]).map(|_| ())
 }
 
 /// The buffer tied to `owner`, if any.
 pub fn buffer_of(env: &Env, owner: napi_value) -> napi::Result<Option<napi_value>> {
     let map = anchors(env)?;
-    let value = js::call_method(env, map, c"get", &[owner])?;
+    let value = raw::call_method(env, map, c"get", &[owner])?;
     let mut is_buffer = false;
     // SAFETY: JS-thread call with a valid env and a live handle.
     unsafe { check(sys::napi_is_arraybuffer(env.raw(), value, &mut is_buffer), "napi_is_arraybuffer")? };
@@ -167,7 +159,7 @@ pub fn buffer_of(env: &Env, owner: napi_value) -> napi::Result<Option<napi_value
 pub fn untie(env: &Env, owner: napi_value, release: bool) -> napi::Result<()> {
     let Some(buffer) = buffer_of(env, owner)? else { return Ok(()) };
     let map = anchors(env)?;
-    js::call_method(env, map, c"delete", &[owner])?;
+    raw::call_method(env, map, c"delete", &[owner])?;
     if release {
         // The caller dropped the last reference to the memory: no Rust code reads it.
         detach(env, buffer);
@@ -192,7 +184,7 @@ pub fn close<T>(env: &Env, owner: napi_value, anchored: &mut bool, share: Option
     } else {
         drop(share);
     }
-    crate::memory::settle(env);
+    crate::memory::external::settle(env);
     Ok(())
 }
 
@@ -270,5 +262,26 @@ pub fn hold_for(env: &Env, owner: napi_value, share: Arc<dyn Send + Sync>) -> na
     match buffer_of(env, owner)? {
         Some(buffer) => Hold::new(env, buffer, share).map(Some),
         None => Ok(None),
+    }
+}
+
+/// Memory shared with a codec worker: `value`, and a [`Hold`] on the ArrayBuffer behind
+/// it when it has one, so that neither goes away while the worker or FFmpeg reads it.
+pub struct Held<T> {
+    pub value: Arc<T>,
+    _hold: Option<Hold>,
+}
+
+impl<T: Send + Sync + 'static> Held<T> {
+    /// `value` as read by the JS object `owner` (a frame or an AudioData).
+    pub fn new(env: &Env, owner: napi_value, value: &Arc<T>) -> napi::Result<Self> {
+        let share: Arc<dyn Send + Sync> = value.clone();
+        Ok(Self { value: value.clone(), _hold: hold_for(env, owner, share)? })
+    }
+}
+
+impl<T: AsRef<U>, U> AsRef<U> for Held<T> {
+    fn as_ref(&self) -> &U {
+        (*self.value).as_ref()
     }
 }

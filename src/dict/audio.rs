@@ -9,10 +9,11 @@ use engine::{EngineError, Result};
 use napi::Env;
 use napi_derive::napi;
 
-use crate::codec_options::{
+use crate::dict::config::{
     array_buffer, bitrate, codec_string, copy_description, description_bytes, dimension, supported_bitrate,
 };
-use crate::js::JsHandle;
+use crate::dict::Checked;
+use crate::js::raw::JsHandle;
 
 /// `OpusEncoderConfig`.
 #[napi(object)]
@@ -78,10 +79,24 @@ pub struct AudioEncoderSupport {
     pub config: AudioEncoderConfig,
 }
 
+impl AudioEncoderSupport {
+    /// `isConfigSupported()`'s answer (the config is the caller's, converted).
+    pub fn answer(_env: &Env, supported: bool, config: AudioEncoderConfig) -> napi::Result<Self> {
+        Ok(Self { supported, config })
+    }
+}
+
 #[napi(object, object_from_js = false)]
 pub struct AudioDecoderSupport {
     pub supported: bool,
     pub config: AudioDecoderConfig,
+}
+
+impl AudioDecoderSupport {
+    /// `isConfigSupported()`'s answer, with a copy of the caller's description.
+    pub fn answer(env: &Env, supported: bool, config: AudioDecoderConfig) -> napi::Result<Self> {
+        Ok(Self { supported, config: clone_decoder_config(env, &config)? })
+    }
 }
 
 fn bounded(value: Option<f64>, max: f64, what: &str) -> Result<Option<u32>> {
@@ -96,8 +111,14 @@ fn bounded(value: Option<f64>, max: f64, what: &str) -> Result<Option<u32>> {
         .transpose()
 }
 
-/// TypeError for an invalid dictionary; the inner result says whether it is supported.
-pub fn encoder_config(config: &AudioEncoderConfig) -> Result<Result<EngineEncoderConfig>> {
+/// The encoder configuration: `TypeError` for an invalid dictionary, then whether this
+/// build can encode a valid one.
+pub fn encoder_config(config: &AudioEncoderConfig) -> Checked<EngineEncoderConfig> {
+    Checked::new(valid_encoder_config(config))
+}
+
+/// "Check configuration validity"; what is left is whether the encoder supports it.
+fn valid_encoder_config(config: &AudioEncoderConfig) -> Result<impl FnOnce() -> Result<EngineEncoderConfig> + '_> {
     let codec = codec_string(&config.codec)?;
     let sample_rate = dimension(config.sample_rate, "sampleRate")?;
     let channels = dimension(config.number_of_channels, "numberOfChannels")?;
@@ -135,7 +156,7 @@ pub fn encoder_config(config: &AudioEncoderConfig) -> Result<Result<EngineEncode
         Some("adts") => AacFormat::Adts,
         Some(other) => return Err(EngineError::type_error(format!("'{other}' is not a valid AacBitstreamFormat"))),
     };
-    let supported = || -> Result<EngineEncoderConfig> {
+    let supported = move || -> Result<EngineEncoderConfig> {
         let mut engine = EngineEncoderConfig::new(parse_audio_codec(codec)?, sample_rate, channels);
         engine.bitrate = supported_bitrate(bitrate)?;
         engine.bitrate_mode = bitrate_mode;
@@ -150,15 +171,25 @@ pub fn encoder_config(config: &AudioEncoderConfig) -> Result<Result<EngineEncode
         engine.aac_format = aac_format;
         Ok(engine)
     };
-    Ok(supported())
+    Ok(supported)
 }
 
-pub fn decoder_config(env: &Env, config: &AudioDecoderConfig) -> Result<Result<EngineDecoderConfig>> {
+/// The decoder configuration: `TypeError` for an invalid dictionary, then whether this
+/// build can decode a valid one.
+pub fn decoder_config(env: &Env, config: &AudioDecoderConfig) -> Checked<EngineDecoderConfig> {
+    Checked::new(valid_decoder_config(env, config))
+}
+
+/// "Check configuration validity"; what is left is whether the decoder supports it.
+fn valid_decoder_config<'a>(
+    env: &Env,
+    config: &'a AudioDecoderConfig,
+) -> Result<impl FnOnce() -> Result<EngineDecoderConfig> + 'a> {
     let codec = codec_string(&config.codec)?;
     let sample_rate = dimension(config.sample_rate, "sampleRate")?;
     let channels = dimension(config.number_of_channels, "numberOfChannels")?;
     let description = description_bytes(env, config.description)?;
-    let supported = || -> Result<EngineDecoderConfig> {
+    let supported = move || -> Result<EngineDecoderConfig> {
         Ok(EngineDecoderConfig {
             codec: parse_audio_codec(codec)?,
             sample_rate,
@@ -166,7 +197,7 @@ pub fn decoder_config(env: &Env, config: &AudioDecoderConfig) -> Result<Result<E
             description,
         })
     };
-    Ok(supported())
+    Ok(supported)
 }
 
 /// The `decoderConfig` an encoder reports, as the dictionary a decoder accepts.

@@ -5,9 +5,10 @@ use napi::bindgen_prelude::{Either, Null};
 use napi::Env;
 use napi_derive::napi;
 
-use crate::error::OrThrow;
-use crate::js::{self, JsHandle};
-use crate::options::{self, VideoColorSpaceInit};
+use crate::dict;
+use crate::dict::frame::{self, VideoColorSpaceInit};
+use crate::js::error::OrThrow;
+use crate::js::raw::JsHandle;
 
 /// The colour space of a frame: primaries, transfer, matrix and range; each may be null.
 #[napi]
@@ -26,10 +27,10 @@ impl VideoColorSpace {
     #[napi(constructor)]
     pub fn new(env: Env, #[napi(ts_arg_type = "VideoColorSpaceInit")] init: Option<JsHandle>) -> napi::Result<Self> {
         let init: VideoColorSpaceInit = match init {
-            Some(init) => js::dict(&env, init.0)?,
+            Some(init) => dict::read(&env, init.0)?,
             None => VideoColorSpaceInit::default(),
         };
-        options::color_space(&init).map(Self::from).or_throw(&env)
+        frame::color_space(&init).map(Self::from).or_throw(&env)
     }
 
     #[napi(getter, ts_return_type = "VideoColorPrimaries | null")]

@@ -8,13 +8,16 @@ use engine::video::{
     VideoEncoderConfig as EngineEncoderConfig,
 };
 use engine::{EngineError, Result};
-use napi::bindgen_prelude::{ToNapiValue, TypeName};
-use napi::sys::napi_value;
-use napi::{Env, JsValue, Task};
+use napi::Env;
 use napi_derive::napi;
 
-use crate::js::{self, BufferSource, JsHandle};
-use crate::options::{self, VideoColorSpaceInit};
+use crate::dict::config::{
+    array_buffer, bitrate, codec_string, copy_description, description_bytes, dimension, optional_pair,
+    supported_bitrate,
+};
+use crate::dict::frame::{self, VideoColorSpaceInit};
+use crate::dict::Checked;
+use crate::js::raw::JsHandle;
 
 /// `AvcEncoderConfig` / `HevcEncoderConfig`.
 #[napi(object)]
@@ -108,10 +111,24 @@ pub struct VideoEncoderSupport {
     pub config: VideoEncoderConfig,
 }
 
+impl VideoEncoderSupport {
+    /// `isConfigSupported()`'s answer (the config is the caller's, converted).
+    pub fn answer(_env: &Env, supported: bool, config: VideoEncoderConfig) -> napi::Result<Self> {
+        Ok(Self { supported, config })
+    }
+}
+
 #[napi(object, object_from_js = false)]
 pub struct VideoDecoderSupport {
     pub supported: bool,
     pub config: VideoDecoderConfig,
+}
+
+impl VideoDecoderSupport {
+    /// `isConfigSupported()`'s answer, with a copy of the caller's description.
+    pub fn answer(env: &Env, supported: bool, config: VideoDecoderConfig) -> napi::Result<Self> {
+        Ok(Self { supported, config: clone_decoder_config(env, &config)? })
+    }
 }
 
 fn hardware(value: Option<&str>) -> Result<HardwareAcceleration> {
@@ -123,33 +140,14 @@ fn hardware(value: Option<&str>) -> Result<HardwareAcceleration> {
     }
 }
 
-pub fn codec_string(codec: &str) -> Result<&str> {
-    let trimmed = codec.trim();
-    if trimmed.is_empty() {
-        return Err(EngineError::type_error("codec must not be empty"));
-    }
-    Ok(trimmed)
+/// The encoder configuration: `TypeError` for an invalid dictionary, then whether this
+/// build can encode a valid one.
+pub fn encoder_config(config: &VideoEncoderConfig) -> Checked<EngineEncoderConfig> {
+    Checked::new(valid_encoder_config(config))
 }
 
-/// Non-zero `[EnforceRange] unsigned long`.
-pub fn dimension(value: f64, what: &str) -> Result<u32> {
-    match options::enforce_u32(value, what)? {
-        0 => Err(EngineError::type_error(format!("{what} must be non-zero"))),
-        v => Ok(v),
-    }
-}
-
-fn optional_pair(a: Option<f64>, b: Option<f64>, names: (&str, &str)) -> Result<Option<(u32, u32)>> {
-    match (a, b) {
-        (None, None) => Ok(None),
-        (Some(a), Some(b)) => Ok(Some((dimension(a, names.0)?, dimension(b, names.1)?))),
-        _ => Err(EngineError::type_error(format!("{} and {} must be given together", names.0, names.1))),
-    }
-}
-
-/// The encoder configuration, in two steps as `configure()` needs them: a `TypeError`
-/// for an invalid dictionary first, then `NotSupported` for a valid one we cannot do.
-pub fn encoder_config(config: &VideoEncoderConfig) -> Result<Result<EngineEncoderConfig>> {
+/// "Check configuration validity"; what is left is whether the encoder supports it.
+fn valid_encoder_config(config: &VideoEncoderConfig) -> Result<impl FnOnce() -> Result<EngineEncoderConfig> + '_> {
     let codec = codec_string(&config.codec)?;
     let width = dimension(config.width, "width")?;
     let height = dimension(config.height, "height")?;
@@ -192,7 +190,7 @@ pub fn encoder_config(config: &VideoEncoderConfig) -> Result<Result<EngineEncode
     let avc_format = bitstream(&config.avc, "avc", "AvcBitstreamFormat")?;
     let hevc_format = bitstream(&config.hevc, "hevc", "HevcBitstreamFormat")?;
     let format = if codec.starts_with("hvc1.") || codec.starts_with("hev1.") { hevc_format } else { avc_format };
-    let supported = || -> Result<EngineEncoderConfig> {
+    let supported = move || -> Result<EngineEncoderConfig> {
         if config.alpha.as_deref() == Some("keep") {
             return Err(EngineError::not_supported("encoding alpha is not supported"));
         }
@@ -214,12 +212,20 @@ pub fn encoder_config(config: &VideoEncoderConfig) -> Result<Result<EngineEncode
         engine.content_hint = config.content_hint.clone();
         Ok(engine)
     };
-    Ok(supported())
+    Ok(supported)
 }
 
-/// The decoder configuration: `TypeError` for an invalid dictionary, then the inner
-/// result says whether it is supported.
-pub fn decoder_config(env: &Env, config: &VideoDecoderConfig) -> Result<Result<EngineDecoderConfig>> {
+/// The decoder configuration: `TypeError` for an invalid dictionary, then whether this
+/// build can decode a valid one.
+pub fn decoder_config(env: &Env, config: &VideoDecoderConfig) -> Checked<EngineDecoderConfig> {
+    Checked::new(valid_decoder_config(env, config))
+}
+
+/// "Check configuration validity"; what is left is whether the decoder supports it.
+fn valid_decoder_config<'a>(
+    env: &Env,
+    config: &'a VideoDecoderConfig,
+) -> Result<impl FnOnce() -> Result<EngineDecoderConfig> + 'a> {
     let codec = codec_string(&config.codec)?;
     let coded = optional_pair(config.coded_width, config.coded_height, ("codedWidth", "codedHeight"))?;
     let aspect = optional_pair(
@@ -228,9 +234,9 @@ pub fn decoder_config(env: &Env, config: &VideoDecoderConfig) -> Result<Result<E
         ("displayAspectWidth", "displayAspectHeight"),
     )?;
     let description = description_bytes(env, config.description)?;
-    let color_space = config.color_space.as_ref().map(options::color_space).transpose()?;
+    let color_space = config.color_space.as_ref().map(frame::color_space).transpose()?;
     let hardware_acceleration = hardware(config.hardware_acceleration.as_deref())?;
-    let supported = || -> Result<EngineDecoderConfig> {
+    let supported = move || -> Result<EngineDecoderConfig> {
         let mut engine = EngineDecoderConfig::new(parse_video_codec(codec)?);
         engine.description = description;
         engine.coded_width = coded.map(|c| c.0);
@@ -242,48 +248,7 @@ pub fn decoder_config(env: &Env, config: &VideoDecoderConfig) -> Result<Result<E
         engine.optimize_for_latency = config.optimize_for_latency.unwrap_or(false);
         Ok(engine)
     };
-    Ok(supported())
-}
-
-/// `bitrate`: `[EnforceRange] unsigned long long`.
-pub fn bitrate(value: Option<f64>) -> Result<Option<u64>> {
-    value.map(|b| options::enforce_u64(b, "bitrate")).transpose()
-}
-
-/// A valid bitrate of 0 is one no encoder can aim for.
-pub fn supported_bitrate(bitrate: Option<u64>) -> Result<Option<u64>> {
-    match bitrate {
-        Some(0) => Err(EngineError::not_supported("a bitrate of 0")),
-        other => Ok(other),
-    }
-}
-
-/// The bytes of an optional `description` member (copied); a detached one makes the
-/// config invalid (a TypeError), as the decoder config checks say.
-pub fn description_bytes(env: &Env, description: Option<JsHandle>) -> Result<Option<Vec<u8>>> {
-    let Some(handle) = description else { return Ok(None) };
-    let source = BufferSource::from_value(env, handle.0)?;
-    if js::is_detached(env, source.buffer) {
-        return Err(EngineError::type_error("description is detached"));
-    }
-    // SAFETY: no JS runs while the slice is alive; the bytes are copied.
-    Ok(Some(unsafe { source.as_slice() }.to_vec()))
-}
-
-/// A copy of an optional `description` in a new ArrayBuffer (`isConfigSupported()`
-/// returns copies, not the caller's buffers).
-pub fn copy_description(env: &Env, description: Option<JsHandle>) -> napi::Result<Option<JsHandle>> {
-    match description_bytes(env, description) {
-        Ok(Some(bytes)) => Ok(Some(array_buffer(env, &bytes)?)),
-        _ => Ok(None),
-    }
-}
-
-/// A fresh ArrayBuffer holding `bytes`.
-pub fn array_buffer(env: &Env, bytes: &[u8]) -> napi::Result<JsHandle> {
-    let (buffer, mut view) = crate::anchor::allocate(env, bytes.len())?;
-    engine::Memory::bytes_mut(&mut view).copy_from_slice(bytes);
-    Ok(JsHandle(buffer))
+    Ok(supported)
 }
 
 /// The `decoderConfig` an encoder reports, as the dictionary a decoder accepts.
@@ -321,57 +286,4 @@ pub fn clone_decoder_config(env: &Env, config: &VideoDecoderConfig) -> napi::Res
         hardware_acceleration: config.hardware_acceleration.clone(),
         optimize_for_latency: config.optimize_for_latency,
     })
-}
-
-/// Converts a Rust value for JS (objects built here, on the JS thread).
-pub fn to_value<T: ToNapiValue>(env: &Env, value: T) -> napi::Result<napi_value> {
-    // SAFETY: converting an owned value on the JS thread.
-    unsafe { T::to_napi_value(env.raw(), value) }
-}
-
-/// Returns a promise settled with `support` (used by both `isConfigSupported`s).
-pub fn support_promise<T: ToNapiValue>(env: &Env, support: Result<T>) -> napi::Result<napi_value> {
-    let value = match support {
-        Ok(support) => Ok(to_value(env, support)?),
-        Err(e) => Err(e),
-    };
-    js::settled_promise(env, value)
-}
-
-/// An encoder's `isConfigSupported` answer, found on libuv's thread pool: opening an
-/// encoder to answer truthfully takes up to ~90 ms (SVT-AV1), too long for the event loop.
-pub struct SupportProbe<T> {
-    probe: Option<Box<dyn FnOnce() -> bool + Send>>,
-    answer: Option<Box<dyn FnOnce(bool) -> T + Send>>,
-}
-
-impl<T: ToNapiValue + TypeName> Task for SupportProbe<T> {
-    type Output = bool;
-    type JsValue = T;
-
-    fn compute(&mut self) -> napi::Result<bool> {
-        Ok(self.probe.take().is_some_and(|probe| probe()))
-    }
-
-    fn resolve(&mut self, _env: Env, supported: bool) -> napi::Result<T> {
-        let answer = self.answer.take().ok_or_else(|| napi::Error::from_reason("support probe resolved twice"))?;
-        Ok(answer(supported))
-    }
-}
-
-/// Returns a promise for `support`: rejected at once when the dictionary is invalid
-/// (`Err`), else resolved with `answer(probe())`, the probe run off the JS thread.
-pub fn probe_promise<T, P, A>(env: &Env, support: Result<(P, A)>) -> napi::Result<napi_value>
-where
-    T: ToNapiValue + TypeName + 'static,
-    P: FnOnce() -> bool + Send + 'static,
-    A: FnOnce(bool) -> T + Send + 'static,
-{
-    match support {
-        Ok((probe, answer)) => {
-            let task = SupportProbe { probe: Some(Box::new(probe)), answer: Some(Box::new(answer)) };
-            Ok(env.spawn(task)?.promise_object().raw())
-        }
-        Err(e) => js::settled_promise(env, Err(e)),
-    }
 }

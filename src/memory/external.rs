@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use napi::Env;
 
-use crate::per_env::PerEnv;
+use crate::memory::per_env::PerEnv;
 
 /// Owns the accounting of one native buffer: created with its size, it queues the
 /// matching release when dropped (clones of a frame share one `Accounted` through `Arc`).
@@ -59,5 +59,31 @@ impl Drop for Accounted {
 pub fn settle(env: &Env) {
     if let Some(state) = PerEnv::existing(env) {
         state.settle(env);
+    }
+}
+
+/// A frame's or an AudioData's memory, shared by the object and its clones (and codec
+/// workers), with its accounting: native memory is reported to V8, memory inside a V8
+/// ArrayBuffer (see `anchor`) is already counted there.
+pub struct Media<T> {
+    pub buffer: T,
+    _accounted: Accounted,
+}
+
+impl<T> Media<T> {
+    /// Native memory of `bytes` (a decoder's output): reported to V8 as external memory.
+    pub fn native(env: &Env, buffer: T, bytes: usize) -> Arc<Self> {
+        Arc::new(Self { buffer, _accounted: Accounted::new(env, bytes) })
+    }
+
+    /// Memory in an ArrayBuffer tied to the JS object: V8 counts it.
+    pub fn in_v8(buffer: T) -> Arc<Self> {
+        Arc::new(Self { buffer, _accounted: Accounted::untracked() })
+    }
+}
+
+impl<T> AsRef<T> for Media<T> {
+    fn as_ref(&self) -> &T {
+        &self.buffer
     }
 }
