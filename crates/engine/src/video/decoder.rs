@@ -6,11 +6,11 @@ use ffmpeg_next::format::Pixel;
 use ffmpeg_next::software::scaling;
 use ffmpeg_next::{decoder, frame, Dictionary};
 
-use super::{chunk_packet, color_space_from_av, raw, step, thread_count, HardwareAcceleration, Step, TimestampMap};
+use super::color::color_space_from_av;
+use super::{ColorSpace, FrameBuffer, HardwareAcceleration, PixelFormat, Rect, VideoCodec};
 use crate::bitstream::{self, NalCodec};
-use crate::codec_string::VideoCodec;
-use crate::color::ColorSpace;
-use crate::pixel::{FrameBuffer, Rect};
+use crate::ffi::codec::set_extradata;
+use crate::session::{chunk_packet, exchange, thread_count, EncodedInput, Session, TimestampMap, TIME_BASE};
 use crate::{EngineError, Result};
 
 /// `VideoDecoderConfig` after the binding's validation; also the `decoderConfig` an
@@ -83,31 +83,30 @@ pub struct VideoDecoder {
     decoder: decoder::Video,
     /// NAL codec and length size when chunks are length-prefixed (a description was given).
     length_prefixed: Option<(NalCodec, usize)>,
+    frames: FrameOutput,
+}
+
+/// What turns the decoder's frames into outputs: the inputs still inside it, and the
+/// scaler for pixel formats WebCodecs does not have.
+#[derive(Default)]
+struct FrameOutput {
     timestamps: TimestampMap,
     scaler: Option<((Pixel, u32, u32), scaling::Context)>,
 }
 
-impl VideoDecoder {
-    /// Opens a decoder; `NotSupported` when this FFmpeg has none for the codec or the
-    /// description is not a valid configuration record.
-    pub fn new(config: &VideoDecoderConfig) -> Result<Self> {
+impl Session for VideoDecoder {
+    type Config = VideoDecoderConfig;
+    type Input = EncodedInput;
+    type Output = DecodedFrame;
+
+    /// `NotSupported` when this FFmpeg has no decoder for the codec or the description is
+    /// not a valid configuration record.
+    fn open(config: VideoDecoderConfig) -> Result<Self> {
         crate::init();
         if config.hardware_acceleration == HardwareAcceleration::PreferHardware {
             return Err(EngineError::not_supported("hardware decoding is not available"));
         }
-        let nal_codec = match config.codec {
-            VideoCodec::H264 { .. } => Some(NalCodec::H264),
-            VideoCodec::Hevc { .. } => Some(NalCodec::Hevc),
-            _ => None,
-        };
-        let length_prefixed = match (nal_codec, &config.description) {
-            (Some(nal), Some(description)) => {
-                let record = bitstream::parse_config_record(nal, description)
-                    .map_err(|e| EngineError::not_supported(format!("invalid description: {}", e.message())))?;
-                Some((nal, record.length_size))
-            }
-            _ => None,
-        };
+        let length_prefixed = length_prefixed(&config)?;
         let mut reasons = Vec::new();
         for &name in config.codec.decoder_names() {
             let Some(codec) = decoder::find_by_name(name) else {
@@ -118,12 +117,12 @@ impl VideoDecoder {
             let kind = if config.optimize_for_latency { threading::Type::Slice } else { threading::Type::Frame };
             ctx.set_threading(threading::Config { kind, count: thread_count(), ..Default::default() });
             if let Some(description) = &config.description {
-                raw::set_extradata(&mut ctx, description)?;
+                set_extradata(&mut ctx, description)?;
             }
             match ctx.decoder().open_as_with(codec, decoder_options(name)).and_then(|d| d.video()) {
                 Ok(mut decoder) => {
-                    decoder.set_packet_time_base(ffmpeg_next::Rational::new(super::TIME_BASE.0, super::TIME_BASE.1));
-                    return Ok(Self { decoder, length_prefixed, timestamps: TimestampMap::default(), scaler: None });
+                    decoder.set_packet_time_base(ffmpeg_next::Rational::new(TIME_BASE.0, TIME_BASE.1));
+                    return Ok(Self { decoder, length_prefixed, frames: FrameOutput::default() });
                 }
                 Err(e) => reasons.push(format!("{name}: {e}")),
             }
@@ -131,52 +130,49 @@ impl VideoDecoder {
         Err(EngineError::not_supported(format!("cannot decode {}: {}", config.codec, reasons.join("; "))))
     }
 
-    /// Decodes one chunk and returns the frames that became ready.
-    pub fn decode(
-        &mut self,
-        data: &[u8],
-        key: bool,
-        timestamp_us: i64,
-        duration_us: Option<i64>,
-    ) -> Result<Vec<DecodedFrame>> {
+    /// Decodes one chunk and emits the frames that became ready.
+    fn push(&mut self, chunk: EncodedInput, sink: &mut dyn FnMut(DecodedFrame)) -> Result<()> {
         if let Some((_, length_size)) = self.length_prefixed {
-            bitstream::split_length_prefixed(data, length_size)?;
+            bitstream::split_length_prefixed(chunk.bytes(), length_size)?;
         }
-        let packet = chunk_packet(&mut self.timestamps, data, key, timestamp_us, duration_us)?;
-        let mut out = Vec::new();
-        if let Step::Again = step(self.decoder.send_packet(&packet), "decode")? {
-            self.drain(&mut out)?;
-            if let Step::Again = step(self.decoder.send_packet(&packet), "decode")? {
-                return Err(EngineError::encoding("decoder accepts no input"));
-            }
-        }
-        self.drain(&mut out)?;
-        Ok(out)
+        let packet = chunk_packet(&mut self.frames.timestamps, &chunk)?;
+        exchange(&mut self.decoder, Some(&packet), |frame| {
+            sink(self.frames.output(frame)?);
+            Ok(())
+        })
     }
 
     /// Emits every pending frame, then readies the decoder for a new key chunk.
-    pub fn flush(&mut self) -> Result<Vec<DecodedFrame>> {
-        let mut out = Vec::new();
-        step(self.decoder.send_eof(), "flush")?;
-        self.drain(&mut out)?;
+    fn flush(&mut self, sink: &mut dyn FnMut(DecodedFrame)) -> Result<()> {
+        exchange(&mut self.decoder, None, |frame| {
+            sink(self.frames.output(frame)?);
+            Ok(())
+        })?;
         self.decoder.flush();
-        self.timestamps.clear();
-        Ok(out)
+        self.frames.timestamps.clear();
+        Ok(())
     }
+}
 
-    fn drain(&mut self, out: &mut Vec<DecodedFrame>) -> Result<()> {
-        loop {
-            let mut frame = frame::Video::empty();
-            match step(self.decoder.receive_frame(&mut frame), "decode")? {
-                Step::Ready(()) => {
-                    let decoded = self.output(frame)?;
-                    out.push(decoded);
-                }
-                Step::Again | Step::Done => return Ok(()),
-            }
+/// The NAL codec and length size of chunks when a description says they are
+/// length-prefixed; `NotSupported` for a description that is no configuration record.
+fn length_prefixed(config: &VideoDecoderConfig) -> Result<Option<(NalCodec, usize)>> {
+    let nal_codec = match config.codec {
+        VideoCodec::H264 { .. } => Some(NalCodec::H264),
+        VideoCodec::Hevc { .. } => Some(NalCodec::Hevc),
+        _ => None,
+    };
+    match (nal_codec, &config.description) {
+        (Some(nal), Some(description)) => {
+            let record = bitstream::parse_config_record(nal, description)
+                .map_err(|e| EngineError::not_supported(format!("invalid description: {}", e.message())))?;
+            Ok(Some((nal, record.length_size)))
         }
+        _ => Ok(None),
     }
+}
 
+impl FrameOutput {
     fn output(&mut self, frame: frame::Video) -> Result<DecodedFrame> {
         let (timestamp_us, duration_us) = self.timestamps.take(frame.pts().or(frame.timestamp()));
         let color_space = color_space_from_av(
@@ -210,7 +206,7 @@ impl VideoDecoder {
     /// I420P10 for deeper formats).
     fn webcodecs_frame(&mut self, frame: frame::Video) -> Result<frame::Video> {
         let format = frame.format();
-        if crate::pixel::PixelFormat::from_av(format).is_some() {
+        if PixelFormat::from_av(format).is_some() {
             return Ok(frame);
         }
         if frame.width() == 0 || frame.height() == 0 || format == Pixel::None {
