@@ -28,6 +28,55 @@ pub trait Session: Sized + 'static {
     fn flush(&mut self, sink: &mut dyn FnMut(Self::Output)) -> Result<()>;
 }
 
+/// Why a candidate FFmpeg codec did not open: a reason, reported if no candidate opens,
+/// or an error that ends the search.
+pub(crate) enum Refused {
+    Reason(String),
+    Error(EngineError),
+}
+
+impl From<String> for Refused {
+    fn from(reason: String) -> Self {
+        Self::Reason(reason)
+    }
+}
+
+impl From<EngineError> for Refused {
+    fn from(error: EngineError) -> Self {
+        Self::Error(error)
+    }
+}
+
+/// Opens the first of `candidates` (FFmpeg codecs, best first) that this FFmpeg has and
+/// that `open` accepts; otherwise `NotSupported`, saying why each one was refused. `find`
+/// looks a codec up by name (encoder or decoder); `verb` ("encode", "decode") and `codec`
+/// name what was asked for in the error.
+pub(crate) fn open_first<C, T>(
+    verb: &str,
+    codec: &dyn std::fmt::Display,
+    candidates: impl IntoIterator<Item = (&'static str, C)>,
+    find: fn(&str) -> Option<ffmpeg_next::Codec>,
+    mut open: impl FnMut(C, ffmpeg_next::Codec) -> std::result::Result<T, Refused>,
+) -> Result<T> {
+    crate::init();
+    let mut reasons = Vec::new();
+    for (name, candidate) in candidates {
+        let Some(found) = find(name) else {
+            reasons.push(format!("{name} is not in this FFmpeg"));
+            continue;
+        };
+        match open(candidate, found) {
+            Ok(opened) => return Ok(opened),
+            Err(Refused::Reason(reason)) => reasons.push(reason),
+            Err(Refused::Error(error)) => return Err(error),
+        }
+    }
+    if reasons.is_empty() {
+        reasons.push(format!("no {verb}r"));
+    }
+    Err(EngineError::not_supported(format!("cannot {verb} {codec}: {}", reasons.join("; "))))
+}
+
 /// One `EncodedVideoChunk` or `EncodedAudioChunk` for a decoder. The bytes are shared,
 /// not copied: the binding lends the chunk's own buffer.
 #[derive(Clone)]

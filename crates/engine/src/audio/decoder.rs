@@ -7,9 +7,9 @@ use ffmpeg_next::software::resampling;
 use ffmpeg_next::{codec, decoder, frame, Rational};
 
 use super::fifo::buffer_from_frame;
-use super::{default_layout, samples_to_us, AudioBuffer, AudioCodec, SampleFormat};
+use super::{default_layout, require_rate_and_channels, samples_to_us, AudioBuffer, AudioCodec, SampleFormat};
 use crate::ffi::codec::{set_audio_params, set_extradata, set_skip_manual};
-use crate::session::{chunk_packet, exchange, EncodedInput, Session, TimestampMap, TIME_BASE};
+use crate::session::{chunk_packet, exchange, open_first, EncodedInput, Session, TimestampMap, TIME_BASE};
 use crate::{EngineError, Result};
 
 /// `AudioDecoderConfig` after the binding's validation; also the `decoderConfig` an
@@ -61,43 +61,28 @@ impl Session for AudioDecoder {
     type Input = EncodedInput;
     type Output = DecodedAudio;
 
-    /// `NotSupported` when this FFmpeg has no decoder for the codec or the description is
-    /// not valid for it.
     fn open(config: AudioDecoderConfig) -> Result<Self> {
-        crate::init();
-        if config.sample_rate == 0 || config.number_of_channels == 0 {
-            return Err(EngineError::type_error("sampleRate and numberOfChannels must be non-zero"));
-        }
         let (extradata, priming) = setup(&config)?;
-        let mut reasons = Vec::new();
-        for &name in config.codec.decoder_names() {
-            let Some(codec) = decoder::find_by_name(name) else {
-                reasons.push(format!("{name} is not in this FFmpeg"));
-                continue;
-            };
+        let names = config.codec.decoder_names().iter().map(|&name| (name, name));
+        let mut decoder = open_first("decode", &config.codec, names, decoder::find_by_name, |name, codec| {
             let mut ctx = codec::Context::new_with_codec(codec);
             set_audio_params(&mut ctx, config.sample_rate, config.number_of_channels);
             set_skip_manual(&mut ctx);
             if let Some(extradata) = &extradata {
                 set_extradata(&mut ctx, extradata)?;
             }
-            match ctx.decoder().open_as(codec).and_then(|d| d.audio()) {
-                Ok(mut decoder) => {
-                    decoder.set_packet_time_base(Rational::new(TIME_BASE.0, TIME_BASE.1));
-                    let output = AudioOutput {
-                        timestamps: TimestampMap::default(),
-                        priming,
-                        to_skip: priming,
-                        current: None,
-                        timeline: None,
-                        converter: None,
-                    };
-                    return Ok(Self { decoder, output });
-                }
-                Err(e) => reasons.push(format!("{name}: {e}")),
-            }
-        }
-        Err(EngineError::not_supported(format!("cannot decode {}: {}", config.codec, reasons.join("; "))))
+            Ok(ctx.decoder().open_as(codec).and_then(|d| d.audio()).map_err(|e| format!("{name}: {e}"))?)
+        })?;
+        decoder.set_packet_time_base(Rational::new(TIME_BASE.0, TIME_BASE.1));
+        let output = AudioOutput {
+            timestamps: TimestampMap::default(),
+            priming,
+            to_skip: priming,
+            current: None,
+            timeline: None,
+            converter: None,
+        };
+        Ok(Self { decoder, output })
     }
 
     /// Decodes one chunk and emits the audio that became ready.
@@ -214,6 +199,7 @@ impl AudioOutput {
 
 /// The extradata FFmpeg gets and the priming to trim, from the config.
 fn setup(config: &AudioDecoderConfig) -> Result<(Option<Vec<u8>>, u32)> {
+    require_rate_and_channels(config.sample_rate, config.number_of_channels)?;
     let description = config.description.clone();
     match config.codec {
         AudioCodec::Opus => {

@@ -31,6 +31,14 @@ pub(crate) fn samples_to_us(samples: i64, rate: u32) -> i64 {
     i64::try_from(us).unwrap_or(if us < 0 { i64::MIN } else { i64::MAX })
 }
 
+/// The configs' shared check: a `TypeError` for a zero rate or channel count.
+pub(crate) fn require_rate_and_channels(sample_rate: u32, channels: u32) -> Result<()> {
+    if sample_rate == 0 || channels == 0 {
+        return Err(EngineError::type_error("sampleRate and numberOfChannels must be non-zero"));
+    }
+    Ok(())
+}
+
 /// FFmpeg's default layout for `channels` (front left/right first, as WebCodecs orders
 /// channels); `NotSupported` for counts FFmpeg has no layout for.
 pub(crate) fn default_layout(channels: usize) -> Result<ChannelLayout> {

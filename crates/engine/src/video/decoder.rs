@@ -10,7 +10,9 @@ use super::color::color_space_from_av;
 use super::{ColorSpace, FrameBuffer, HardwareAcceleration, PixelFormat, Rect, VideoCodec};
 use crate::bitstream::{self, NalCodec};
 use crate::ffi::codec::set_extradata;
-use crate::session::{chunk_packet, exchange, thread_count, EncodedInput, Session, TimestampMap, TIME_BASE};
+use crate::session::{
+    chunk_packet, exchange, open_first, thread_count, EncodedInput, Session, TimestampMap, TIME_BASE,
+};
 use crate::{EngineError, Result};
 
 /// `VideoDecoderConfig` after the binding's validation; also the `decoderConfig` an
@@ -81,17 +83,9 @@ pub struct DecodedFrame {
 
 pub struct VideoDecoder {
     decoder: decoder::Video,
+    frames: FrameOutput,
     /// NAL codec and length size when chunks are length-prefixed (a description was given).
     length_prefixed: Option<(NalCodec, usize)>,
-    frames: FrameOutput,
-}
-
-/// What turns the decoder's frames into outputs: the inputs still inside it, and the
-/// scaler for pixel formats WebCodecs does not have.
-#[derive(Default)]
-struct FrameOutput {
-    timestamps: TimestampMap,
-    scaler: Option<((Pixel, u32, u32), scaling::Context)>,
 }
 
 impl Session for VideoDecoder {
@@ -99,35 +93,22 @@ impl Session for VideoDecoder {
     type Input = EncodedInput;
     type Output = DecodedFrame;
 
-    /// `NotSupported` when this FFmpeg has no decoder for the codec or the description is
-    /// not a valid configuration record.
     fn open(config: VideoDecoderConfig) -> Result<Self> {
-        crate::init();
-        if config.hardware_acceleration == HardwareAcceleration::PreferHardware {
-            return Err(EngineError::not_supported("hardware decoding is not available"));
-        }
+        config.hardware_acceleration.require_software("decoding")?;
         let length_prefixed = length_prefixed(&config)?;
-        let mut reasons = Vec::new();
-        for &name in config.codec.decoder_names() {
-            let Some(codec) = decoder::find_by_name(name) else {
-                reasons.push(format!("{name} is not in this FFmpeg"));
-                continue;
-            };
+        let names = config.codec.decoder_names().iter().map(|&name| (name, name));
+        let mut decoder = open_first("decode", &config.codec, names, decoder::find_by_name, |name, codec| {
             let mut ctx = codec::Context::new_with_codec(codec);
             let kind = if config.optimize_for_latency { threading::Type::Slice } else { threading::Type::Frame };
             ctx.set_threading(threading::Config { kind, count: thread_count(), ..Default::default() });
             if let Some(description) = &config.description {
                 set_extradata(&mut ctx, description)?;
             }
-            match ctx.decoder().open_as_with(codec, decoder_options(name)).and_then(|d| d.video()) {
-                Ok(mut decoder) => {
-                    decoder.set_packet_time_base(ffmpeg_next::Rational::new(TIME_BASE.0, TIME_BASE.1));
-                    return Ok(Self { decoder, length_prefixed, frames: FrameOutput::default() });
-                }
-                Err(e) => reasons.push(format!("{name}: {e}")),
-            }
-        }
-        Err(EngineError::not_supported(format!("cannot decode {}: {}", config.codec, reasons.join("; "))))
+            let opened = ctx.decoder().open_as_with(codec, decoder_options(name)).and_then(|d| d.video());
+            Ok(opened.map_err(|e| format!("{name}: {e}"))?)
+        })?;
+        decoder.set_packet_time_base(ffmpeg_next::Rational::new(TIME_BASE.0, TIME_BASE.1));
+        Ok(Self { decoder, length_prefixed, frames: FrameOutput::default() })
     }
 
     /// Decodes one chunk and emits the frames that became ready.
@@ -170,6 +151,14 @@ fn length_prefixed(config: &VideoDecoderConfig) -> Result<Option<(NalCodec, usiz
         }
         _ => Ok(None),
     }
+}
+
+/// What turns the decoder's frames into outputs: the inputs still inside it, and the
+/// scaler for pixel formats WebCodecs does not have.
+#[derive(Default)]
+struct FrameOutput {
+    timestamps: TimestampMap,
+    scaler: Option<((Pixel, u32, u32), scaling::Context)>,
 }
 
 impl FrameOutput {

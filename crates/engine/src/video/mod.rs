@@ -30,5 +30,15 @@ pub enum HardwareAcceleration {
     PreferSoftware,
 }
 
+impl HardwareAcceleration {
+    /// `NotSupported` for `prefer-hardware`: every codec here runs in software.
+    pub(crate) fn require_software(self, what: &str) -> crate::Result<()> {
+        if self == Self::PreferHardware {
+            return Err(crate::EngineError::not_supported(format!("hardware {what} is not available")));
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod codec_tests;

@@ -13,9 +13,9 @@ use ffmpeg_next::{codec, encoder, frame, Packet};
 use self::description::{adts_frame, decoder_config};
 use self::ffmpeg::{FfmpegAudioEncoder, Plan};
 use super::fifo::{frame_from_buffer, SampleFifo};
-use super::{default_layout, samples_to_us, AudioBuffer, AudioDecoderConfig};
+use super::{default_layout, require_rate_and_channels, samples_to_us, AudioBuffer, AudioDecoderConfig};
 use crate::ffi::codec::{extradata, initial_padding};
-use crate::session::{exchange, Session};
+use crate::session::{exchange, open_first, Session};
 use crate::{EngineError, Result};
 
 pub use config::{
@@ -73,37 +73,17 @@ impl Session for AudioEncoder {
     type Input = AudioInput;
     type Output = EncodedAudioPacket;
 
-    /// `NotSupported` when this FFmpeg has no encoder for the codec or it cannot honour
-    /// the config.
     fn open(config: AudioEncoderConfig) -> Result<Self> {
-        crate::init();
-        if config.sample_rate == 0 || config.number_of_channels == 0 {
-            return Err(EngineError::type_error("sampleRate and numberOfChannels must be non-zero"));
-        }
+        require_rate_and_channels(config.sample_rate, config.number_of_channels)?;
         let layout = default_layout(config.number_of_channels as usize)?;
-        let mut reasons = Vec::new();
-        for &ffmpeg in FfmpegAudioEncoder::candidates(config.codec) {
-            let name = ffmpeg.name();
-            let Some(codec) = encoder::find_by_name(name) else {
-                reasons.push(format!("{name} is not in this FFmpeg"));
-                continue;
-            };
-            let plan = match ffmpeg.plan(&config, codec, layout) {
-                Ok(plan) => plan,
-                Err(e) => {
-                    reasons.push(e.message().to_owned());
-                    continue;
-                }
-            };
-            match plan.open() {
-                Ok(enc) => return Self::with_encoder(config, plan, ffmpeg, enc),
-                Err(e) => reasons.push(format!("{name}: {e}")),
-            }
-        }
-        if reasons.is_empty() {
-            reasons.push("no encoder".to_owned());
-        }
-        Err(EngineError::not_supported(format!("cannot encode {}: {}", config.codec, reasons.join("; "))))
+        let candidates = FfmpegAudioEncoder::candidates(config.codec).iter().map(|&e| (e.name(), e));
+        let (ffmpeg, plan, encoder) =
+            open_first("encode", &config.codec, candidates, encoder::find_by_name, |ffmpeg, codec| {
+                let plan = ffmpeg.plan(&config, codec, layout).map_err(|e| e.message().to_owned())?;
+                let encoder = plan.open().map_err(|e| format!("{}: {e}", ffmpeg.name()))?;
+                Ok((ffmpeg, plan, encoder))
+            })?;
+        Self::with_encoder(config, plan, ffmpeg, encoder)
     }
 
     /// Encodes the input and emits the chunks that are ready. Only the first input after

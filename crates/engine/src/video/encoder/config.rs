@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use ffmpeg_next::format::Pixel;
 use ffmpeg_next::Rational;
 
 use crate::video::{FrameBuffer, HardwareAcceleration, Rect, VideoCodec, VideoDecoderConfig};
@@ -103,6 +104,17 @@ impl VideoEncoderConfig {
             format: BitstreamFormat::LengthPrefixed,
             content_hint: None,
         }
+    }
+
+    /// The checks a config must pass before any FFmpeg encoder is tried; returns its
+    /// scalability mode and the pixel format an encoder of its codec takes.
+    pub(crate) fn validate(&self) -> Result<(Option<ScalabilityMode>, Pixel)> {
+        self.hardware_acceleration.require_software("encoding")?;
+        if self.width == 0 || self.height == 0 {
+            return Err(EngineError::type_error("width and height must be non-zero"));
+        }
+        let scalability = self.scalability_mode.as_deref().map(ScalabilityMode::parse).transpose()?;
+        Ok((scalability, self.codec.encoder_pixel_format()?))
     }
 
     pub(crate) fn frame_rate(&self) -> Rational {

@@ -14,8 +14,8 @@ use self::chunk::Packager;
 pub(crate) use self::ffmpeg::FfmpegEncoder;
 use crate::ffi::frame::wrap_planes;
 use crate::ffi::swscale::{scale_into, Scaler};
-use crate::session::{exchange, Session};
-use crate::video::{FrameBuffer, HardwareAcceleration, Rect};
+use crate::session::{exchange, open_first, Session};
+use crate::video::{FrameBuffer, Rect};
 use crate::{EngineError, Keepalive, Result};
 
 pub use config::{
@@ -46,54 +46,35 @@ impl Session for VideoEncoder {
     type Input = VideoFrameInput;
     type Output = EncodedPacket;
 
-    /// `NotSupported` when this FFmpeg has no encoder for the codec or none accepts the
-    /// config.
     fn open(config: VideoEncoderConfig) -> Result<Self> {
-        crate::init();
-        if config.hardware_acceleration == HardwareAcceleration::PreferHardware {
-            return Err(EngineError::not_supported("hardware encoding is not available"));
-        }
-        if config.width == 0 || config.height == 0 {
-            return Err(EngineError::type_error("width and height must be non-zero"));
-        }
-        let scalability = config.scalability_mode.as_deref().map(ScalabilityMode::parse).transpose()?;
-        let pixel = config.codec.encoder_pixel_format()?;
-        let mut reasons = Vec::new();
-        for &ffmpeg in FfmpegEncoder::candidates(&config.codec) {
-            let name = ffmpeg.name();
-            let Some(codec) = encoder::find_by_name(name) else {
-                reasons.push(format!("{name} is not in this FFmpeg"));
-                continue;
-            };
-            if let Some(mode) = scalability.filter(|m| *m != ScalabilityMode::L1T1) {
-                if !ffmpeg.has_temporal_layers() {
-                    reasons.push(format!("{name} cannot produce {mode:?}"));
-                    continue;
+        let (scalability, pixel) = config.validate()?;
+        let candidates = FfmpegEncoder::candidates(&config.codec).iter().map(|&e| (e.name(), e));
+        let (ffmpeg, codec, encoder, quantizer) =
+            open_first("encode", &config.codec, candidates, encoder::find_by_name, |ffmpeg, codec| {
+                let name = ffmpeg.name();
+                if let Some(mode) = scalability.filter(|m| *m != ScalabilityMode::L1T1) {
+                    if !ffmpeg.has_temporal_layers() {
+                        return Err(format!("{name} cannot produce {mode:?}").into());
+                    }
                 }
-            }
-            let accepts = codec.video().ok().and_then(|v| v.formats()).is_none_or(|mut f| f.any(|p| p == pixel));
-            if !accepts {
-                reasons.push(format!("{name} does not take {pixel:?}"));
-                continue;
-            }
-            let quantizer = (config.bitrate_mode == BitrateMode::Quantizer).then_some(ffmpeg.default_quantizer());
-            match ffmpeg.open(&config, codec, pixel, quantizer) {
-                Ok(enc) => {
-                    return Ok(Self {
-                        ffmpeg,
-                        codec,
-                        pixel,
-                        encoder: Some(enc),
-                        quantizer,
-                        frames_in: 0,
-                        scaler: None,
-                        packager: Packager::new(config, scalability),
-                    })
+                let formats = codec.video().ok().and_then(|v| v.formats());
+                if !formats.is_none_or(|mut f| f.any(|p| p == pixel)) {
+                    return Err(format!("{name} does not take {pixel:?}").into());
                 }
-                Err(e) => reasons.push(format!("{name}: {e}")),
-            }
-        }
-        Err(EngineError::not_supported(format!("cannot encode {}: {}", config.codec, reasons.join("; "))))
+                let quantizer = (config.bitrate_mode == BitrateMode::Quantizer).then_some(ffmpeg.default_quantizer());
+                let encoder = ffmpeg.open(&config, codec, pixel, quantizer).map_err(|e| format!("{name}: {e}"))?;
+                Ok((ffmpeg, codec, encoder, quantizer))
+            })?;
+        Ok(Self {
+            ffmpeg,
+            codec,
+            pixel,
+            encoder: Some(encoder),
+            quantizer,
+            frames_in: 0,
+            scaler: None,
+            packager: Packager::new(config, scalability),
+        })
     }
 
     /// Encodes the input's rect (a frame's visible rect), scaled to the configured size,
