@@ -138,7 +138,7 @@ impl TimestampMap {
 }
 
 /// What a send/receive call on an FFmpeg codec came to.
-pub(crate) enum Step<T> {
+enum Step<T> {
     Ready(T),
     /// `EAGAIN`: the codec wants the other direction first.
     Again,
@@ -147,7 +147,7 @@ pub(crate) enum Step<T> {
 }
 
 /// Sorts an FFmpeg result into output, EAGAIN, EOF, or an `EncodingError`.
-pub(crate) fn step<T>(result: std::result::Result<T, AvError>, what: &str) -> Result<Step<T>> {
+fn step<T>(result: std::result::Result<T, AvError>, what: &str) -> Result<Step<T>> {
     match result {
         Ok(value) => Ok(Step::Ready(value)),
         Err(AvError::Other { errno }) if errno == EAGAIN => Ok(Step::Again),

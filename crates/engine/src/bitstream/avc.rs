@@ -37,6 +37,38 @@ fn skip_scaling_list(r: &mut BitReader, size: usize) -> Result<()> {
     Ok(())
 }
 
+/// The chroma format and bit depths of an SPS, as the profiles without them imply
+/// (4:2:0, 8 bits) unless it says otherwise.
+struct ChromaInfo {
+    chroma_format_idc: u32,
+    bit_depth_luma: u32,
+    bit_depth_chroma: u32,
+    separate_colour_plane: bool,
+}
+
+impl Default for ChromaInfo {
+    fn default() -> Self {
+        Self { chroma_format_idc: 1, bit_depth_luma: 8, bit_depth_chroma: 8, separate_colour_plane: false }
+    }
+}
+
+/// Reads `chroma_format_idc` up to the scaling lists, which are skipped.
+fn read_chroma_info(r: &mut BitReader) -> Result<ChromaInfo> {
+    let chroma_format_idc = r.ue()?;
+    let separate_colour_plane = chroma_format_idc == 3 && r.bit()? == 1;
+    let bit_depth_luma = 8 + r.ue()?;
+    let bit_depth_chroma = 8 + r.ue()?;
+    r.bit()?; // qpprime_y_zero_transform_bypass_flag
+    if r.bit()? == 1 {
+        for i in 0..if chroma_format_idc == 3 { 12 } else { 8 } {
+            if r.bit()? == 1 {
+                skip_scaling_list(r, if i < 6 { 16 } else { 64 })?;
+            }
+        }
+    }
+    Ok(ChromaInfo { chroma_format_idc, bit_depth_luma, bit_depth_chroma, separate_colour_plane })
+}
+
 /// Parses an H.264 SPS NAL unit (header byte included, emulation prevention allowed).
 pub fn parse_avc_sps(nal: &[u8]) -> Result<AvcSps> {
     if NalCodec::H264.kind(nal) != NalKind::Sps {
@@ -48,24 +80,8 @@ pub fn parse_avc_sps(nal: &[u8]) -> Result<AvcSps> {
     let constraint_flags = r.bits(8)? as u8;
     let level_idc = r.bits(8)? as u8;
     r.ue()?; // seq_parameter_set_id
-    let (mut chroma_format_idc, mut bit_depth_luma, mut bit_depth_chroma) = (1, 8, 8);
-    let mut separate_colour_plane = false;
-    if avc_has_chroma_info(profile_idc) {
-        chroma_format_idc = r.ue()?;
-        if chroma_format_idc == 3 {
-            separate_colour_plane = r.bit()? == 1;
-        }
-        bit_depth_luma = 8 + r.ue()?;
-        bit_depth_chroma = 8 + r.ue()?;
-        r.bit()?; // qpprime_y_zero_transform_bypass_flag
-        if r.bit()? == 1 {
-            for i in 0..if chroma_format_idc == 3 { 12 } else { 8 } {
-                if r.bit()? == 1 {
-                    skip_scaling_list(&mut r, if i < 6 { 16 } else { 64 })?;
-                }
-            }
-        }
-    }
+    let ChromaInfo { chroma_format_idc, bit_depth_luma, bit_depth_chroma, separate_colour_plane } =
+        if avc_has_chroma_info(profile_idc) { read_chroma_info(&mut r)? } else { ChromaInfo::default() };
     r.ue()?; // log2_max_frame_num_minus4
     match r.ue()? {
         0 => {
