@@ -324,17 +324,6 @@ impl fmt::Display for VideoCodec {
 }
 
 impl VideoCodec {
-    /// FFmpeg decoders to try, best first.
-    pub fn decoder_names(&self) -> &'static [&'static str] {
-        match self {
-            Self::H264 { .. } => &["h264"],
-            Self::Hevc { .. } => &["hevc"],
-            Self::Vp8 => &["vp8", "libvpx"],
-            Self::Vp9 { .. } => &["vp9", "libvpx-vp9"],
-            Self::Av1 { .. } => &["libdav1d", "libaom-av1", "av1"],
-        }
-    }
-
     /// Whether chunks are H.264/HEVC NAL units (which have the `avc`/`annexb` formats).
     pub fn is_nal_based(&self) -> bool {
         matches!(self, Self::H264 { .. } | Self::Hevc { .. })

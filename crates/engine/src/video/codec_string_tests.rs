@@ -1,11 +1,17 @@
 //! Video codec strings: parsing, canonical form, and what each means to an encoder.
 
 use super::*;
+use crate::video::decoder::FfmpegDecoder;
 use crate::video::encoder::FfmpegEncoder;
 
 /// The FFmpeg encoders tried for `codec`, by name.
 fn encoder_names(codec: &VideoCodec) -> Vec<&'static str> {
     FfmpegEncoder::candidates(codec).iter().map(|e| e.name()).collect()
+}
+
+/// The FFmpeg decoders tried for `codec`, by name.
+fn decoder_names(codec: &VideoCodec) -> Vec<&'static str> {
+    FfmpegDecoder::candidates(codec).iter().map(|d| d.name()).collect()
 }
 
 fn parse(s: &str) -> VideoCodec {
@@ -166,8 +172,8 @@ fn unknown_codecs_are_not_supported() {
 
 #[test]
 fn ffmpeg_names() {
-    assert_eq!(parse("vp8").decoder_names(), &["vp8", "libvpx"]);
-    assert_eq!(parse("av01.0.04M.08").decoder_names(), &["libdav1d", "libaom-av1", "av1"]);
+    assert_eq!(decoder_names(&parse("vp8")), &["vp8", "libvpx"]);
+    assert_eq!(decoder_names(&parse("av01.0.04M.08")), &["libdav1d", "libaom-av1", "av1"]);
     assert_eq!(encoder_names(&parse("vp09.00.10.08")), &["libvpx-vp9"]);
     assert_eq!(parse("vp09.02.10.10").numeric_profile(), Some(2));
     assert_eq!(parse("avc1.58001f").encoder_pixel_format().unwrap_err().name(), "NotSupportedError");

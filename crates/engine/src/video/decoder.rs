@@ -47,23 +47,67 @@ impl VideoDecoderConfig {
     }
 }
 
-/// Options for one FFmpeg decoder.
-fn decoder_options(name: &str) -> Dictionary<'static> {
-    let mut options = Dictionary::new();
-    if name == "libdav1d" {
-        // dav1d 1.0 (Debian 12) can deadlock in dav1d_send_data, its worker threads all
-        // waiting, on corrupt data decoded after a flush (found by the bitstream fuzzer;
-        // one frame in flight does not avoid it). Single-threaded it cannot.
-        options.set("threads", "1");
+/// An FFmpeg video decoder, by what it is rather than by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FfmpegDecoder {
+    H264,
+    Hevc,
+    Vp8,
+    /// libvpx's VP8 decoder.
+    LibvpxVp8,
+    Vp9,
+    /// libvpx's VP9 decoder.
+    LibvpxVp9,
+    Dav1d,
+    Aom,
+    /// FFmpeg's AV1 decoder (hardware only in most builds).
+    Av1,
+}
+
+impl FfmpegDecoder {
+    /// The decoders to try for `codec`, best first.
+    pub fn candidates(codec: &VideoCodec) -> &'static [Self] {
+        match codec {
+            VideoCodec::H264 { .. } => &[Self::H264],
+            VideoCodec::Hevc { .. } => &[Self::Hevc],
+            VideoCodec::Vp8 => &[Self::Vp8, Self::LibvpxVp8],
+            VideoCodec::Vp9 { .. } => &[Self::Vp9, Self::LibvpxVp9],
+            VideoCodec::Av1 { .. } => &[Self::Dav1d, Self::Aom, Self::Av1],
+        }
     }
-    if name == "hevc" {
-        // FFmpeg 5.1's HEVC decoder corrupts the heap now and then (glibc aborts in a
-        // frame thread's av_frame_new_side_data_from_buf) when frame threads decode
-        // corrupt data (the bitstream fuzzer: about once in 50,000 cases). Slice
-        // threads do not share frames between threads that way.
-        options.set("thread_type", "slice");
+
+    /// FFmpeg's name for the decoder.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::H264 => "h264",
+            Self::Hevc => "hevc",
+            Self::Vp8 => "vp8",
+            Self::LibvpxVp8 => "libvpx",
+            Self::Vp9 => "vp9",
+            Self::LibvpxVp9 => "libvpx-vp9",
+            Self::Dav1d => "libdav1d",
+            Self::Aom => "libaom-av1",
+            Self::Av1 => "av1",
+        }
     }
-    options
+
+    /// The decoder's own options.
+    fn options(self) -> Dictionary<'static> {
+        let mut options = Dictionary::new();
+        match self {
+            // dav1d 1.0 (Debian 12) can deadlock in dav1d_send_data, its worker threads all
+            // waiting, on corrupt data decoded after a flush (found by the bitstream fuzzer;
+            // one frame in flight does not avoid it). Single-threaded it cannot.
+            Self::Dav1d => options.set("threads", "1"),
+            // FFmpeg 5.1's HEVC decoder corrupts the heap now and then (glibc aborts in a
+            // frame thread's av_frame_new_side_data_from_buf) when frame threads decode
+            // corrupt data (the bitstream fuzzer: about once in 50,000 cases). Slice
+            // threads do not share frames between threads that way.
+            Self::Hevc => options.set("thread_type", "slice"),
+            _ => {}
+        }
+        options
+    }
 }
 
 /// A decoded frame and what the bitstream said about it.
@@ -96,16 +140,16 @@ impl Session for VideoDecoder {
     fn open(config: VideoDecoderConfig) -> Result<Self> {
         config.hardware_acceleration.require_software("decoding")?;
         let length_prefixed = length_prefixed(&config)?;
-        let names = config.codec.decoder_names().iter().map(|&name| (name, name));
-        let mut decoder = open_first("decode", &config.codec, names, decoder::find_by_name, |name, codec| {
+        let candidates = FfmpegDecoder::candidates(&config.codec).iter().map(|&d| (d.name(), d));
+        let mut decoder = open_first("decode", &config.codec, candidates, decoder::find_by_name, |ffmpeg, codec| {
             let mut ctx = codec::Context::new_with_codec(codec);
             let kind = if config.optimize_for_latency { threading::Type::Slice } else { threading::Type::Frame };
             ctx.set_threading(threading::Config { kind, count: thread_count(), ..Default::default() });
             if let Some(description) = &config.description {
                 set_extradata(&mut ctx, description)?;
             }
-            let opened = ctx.decoder().open_as_with(codec, decoder_options(name)).and_then(|d| d.video());
-            Ok(opened.map_err(|e| format!("{name}: {e}"))?)
+            let opened = ctx.decoder().open_as_with(codec, ffmpeg.options()).and_then(|d| d.video());
+            Ok(opened.map_err(|e| format!("{}: {e}", ffmpeg.name()))?)
         })?;
         decoder.set_packet_time_base(ffmpeg_next::Rational::new(TIME_BASE.0, TIME_BASE.1));
         Ok(Self { decoder, length_prefixed, frames: FrameOutput::default() })
