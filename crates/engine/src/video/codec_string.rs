@@ -6,6 +6,8 @@ use std::fmt;
 
 use ffmpeg_next::format::Pixel;
 
+use super::decoder::FfmpegDecoder;
+use super::encoder::FfmpegEncoder;
 use crate::{EngineError, Result};
 
 /// A parsed video codec string. Optional trailing fields keep whether they were given, so
@@ -324,6 +326,19 @@ impl fmt::Display for VideoCodec {
 }
 
 impl VideoCodec {
+    /// The FFmpeg encoders and decoders for this codec, each best first.
+    pub(crate) fn ffmpeg_codecs(&self) -> (&'static [FfmpegEncoder], &'static [FfmpegDecoder]) {
+        use FfmpegDecoder as D;
+        use FfmpegEncoder as E;
+        match self {
+            Self::H264 { .. } => (&[E::X264], &[D::H264]),
+            Self::Hevc { .. } => (&[E::X265], &[D::Hevc]),
+            Self::Vp8 => (&[E::Vp8], &[D::Vp8, D::LibvpxVp8]),
+            Self::Vp9 { .. } => (&[E::Vp9], &[D::Vp9, D::LibvpxVp9]),
+            Self::Av1 { .. } => (&[E::SvtAv1, E::Aom], &[D::Dav1d, D::Aom, D::Av1]),
+        }
+    }
+
     /// Whether chunks are H.264/HEVC NAL units (which have the `avc`/`annexb` formats).
     pub fn is_nal_based(&self) -> bool {
         matches!(self, Self::H264 { .. } | Self::Hevc { .. })

@@ -1,17 +1,15 @@
 //! Video codec strings: parsing, canonical form, and what each means to an encoder.
 
 use super::*;
-use crate::video::decoder::FfmpegDecoder;
-use crate::video::encoder::FfmpegEncoder;
 
 /// The FFmpeg encoders tried for `codec`, by name.
 fn encoder_names(codec: &VideoCodec) -> Vec<&'static str> {
-    FfmpegEncoder::candidates(codec).iter().map(|e| e.name()).collect()
+    codec.ffmpeg_codecs().0.iter().map(|e| e.name()).collect()
 }
 
 /// The FFmpeg decoders tried for `codec`, by name.
 fn decoder_names(codec: &VideoCodec) -> Vec<&'static str> {
-    FfmpegDecoder::candidates(codec).iter().map(|d| d.name()).collect()
+    codec.ffmpeg_codecs().1.iter().map(|d| d.name()).collect()
 }
 
 fn parse(s: &str) -> VideoCodec {

@@ -65,17 +65,6 @@ pub(crate) enum FfmpegDecoder {
 }
 
 impl FfmpegDecoder {
-    /// The decoders to try for `codec`, best first.
-    pub fn candidates(codec: &VideoCodec) -> &'static [Self] {
-        match codec {
-            VideoCodec::H264 { .. } => &[Self::H264],
-            VideoCodec::Hevc { .. } => &[Self::Hevc],
-            VideoCodec::Vp8 => &[Self::Vp8, Self::LibvpxVp8],
-            VideoCodec::Vp9 { .. } => &[Self::Vp9, Self::LibvpxVp9],
-            VideoCodec::Av1 { .. } => &[Self::Dav1d, Self::Aom, Self::Av1],
-        }
-    }
-
     /// FFmpeg's name for the decoder.
     pub fn name(self) -> &'static str {
         match self {
@@ -140,7 +129,7 @@ impl Session for VideoDecoder {
     fn open(config: VideoDecoderConfig) -> Result<Self> {
         config.hardware_acceleration.require_software("decoding")?;
         let length_prefixed = length_prefixed(&config)?;
-        let candidates = FfmpegDecoder::candidates(&config.codec).iter().map(|&d| (d.name(), d));
+        let candidates = config.codec.ffmpeg_codecs().1.iter().map(|&d| (d.name(), d));
         let mut decoder = open_first("decode", &config.codec, candidates, decoder::find_by_name, |ffmpeg, codec| {
             let mut ctx = codec::Context::new_with_codec(codec);
             let kind = if config.optimize_for_latency { threading::Type::Slice } else { threading::Type::Frame };

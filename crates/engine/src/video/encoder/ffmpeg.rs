@@ -8,7 +8,6 @@ use ffmpeg_next::{color as av_color, encoder, Codec, Dictionary, Rational};
 use super::config::{BitrateMode, LatencyMode, ScalabilityMode, VideoEncoderConfig};
 use crate::ffi::codec::{set_context_fields, ContextFields};
 use crate::session::{thread_count, TIME_BASE};
-use crate::video::VideoCodec;
 
 /// An FFmpeg video encoder, by what it is rather than by its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,17 +23,6 @@ pub(crate) enum FfmpegEncoder {
 }
 
 impl FfmpegEncoder {
-    /// The encoders to try for `codec`, best first.
-    pub fn candidates(codec: &VideoCodec) -> &'static [Self] {
-        match codec {
-            VideoCodec::H264 { .. } => &[Self::X264],
-            VideoCodec::Hevc { .. } => &[Self::X265],
-            VideoCodec::Vp8 => &[Self::Vp8],
-            VideoCodec::Vp9 { .. } => &[Self::Vp9],
-            VideoCodec::Av1 { .. } => &[Self::SvtAv1, Self::Aom],
-        }
-    }
-
     /// FFmpeg's name for the encoder.
     pub fn name(self) -> &'static str {
         match self {

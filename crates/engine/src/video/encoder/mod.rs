@@ -48,7 +48,7 @@ impl Session for VideoEncoder {
 
     fn open(config: VideoEncoderConfig) -> Result<Self> {
         let (scalability, pixel) = config.validate()?;
-        let candidates = FfmpegEncoder::candidates(&config.codec).iter().map(|&e| (e.name(), e));
+        let candidates = config.codec.ffmpeg_codecs().0.iter().map(|&e| (e.name(), e));
         let (ffmpeg, codec, encoder, quantizer) =
             open_first("encode", &config.codec, candidates, encoder::find_by_name, |ffmpeg, codec| {
                 let name = ffmpeg.name();
