@@ -88,6 +88,7 @@ pub struct EncodedInput {
 }
 
 impl EncodedInput {
+    /// The chunk's bytes.
     pub fn bytes(&self) -> &[u8] {
         (*self.data).as_ref()
     }
