@@ -1,7 +1,7 @@
 //! `AudioDecoder` (https://w3c.github.io/webcodecs/#audiodecoder-interface): chunks in,
 //! `AudioData` out, over the shared `CodecQueue`.
 
-use engine::audio_codec::{AudioDecoder as DecoderSession, DecodedAudio};
+use engine::audio::{AudioDecoder as DecoderSession, DecodedAudio};
 use napi::bindgen_prelude::JavaScriptClassExt;
 use napi::sys::napi_value;
 use napi::{Env, JsValue};

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use engine::audio_codec::{AudioEncoder as EncoderSession, EncodedAudioPacket};
-use engine::session::AudioInput;
+use engine::audio::AudioInput;
+use engine::audio::{AudioEncoder as EncoderSession, EncodedAudioPacket};
 use engine::EngineError;
 use napi::bindgen_prelude::{ClassInstance, JavaScriptClassExt};
 use napi::sys::napi_value;

@@ -1,7 +1,7 @@
 //! `DOMRectReadOnly` (https://drafts.fxtf.org/geometry/#domrectreadonly): a frame's
 //! `codedRect` and `visibleRect`. Node has no DOM geometry classes of its own.
 
-use engine::pixel::Rect;
+use engine::video::Rect;
 use napi_derive::napi;
 
 /// A read-only rectangle.

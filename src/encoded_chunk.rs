@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use engine::session::EncodedInput;
+use engine::EncodedInput;
 use engine::EngineError;
 use napi::bindgen_prelude::Uint8Array;
 use napi::Env;

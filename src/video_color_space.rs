@@ -1,6 +1,6 @@
 //! `VideoColorSpace` (https://w3c.github.io/webcodecs/#videocolorspace).
 
-use engine::color::ColorSpace;
+use engine::video::ColorSpace;
 use napi::bindgen_prelude::{Either, Null};
 use napi::Env;
 use napi_derive::napi;

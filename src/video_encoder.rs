@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use engine::session::VideoFrameInput;
+use engine::video::VideoFrameInput;
 use engine::video::{EncodedPacket, VideoEncoder as EncoderSession};
 use engine::EngineError;
 use napi::bindgen_prelude::{ClassInstance, JavaScriptClassExt};

@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use engine::color::ColorSpace;
-use engine::convert::copy_rect_as_rgb;
-use engine::pixel::{compute_layout, FrameBuffer, PixelFormat, Rect};
+use engine::video::copy_rect_as_rgb;
+use engine::video::ColorSpace;
+use engine::video::{compute_layout, FrameBuffer, PixelFormat, Rect};
 use engine::EngineError;
 use napi::bindgen_prelude::{ClassInstance, FromNapiValue, JavaScriptClassExt, ObjectFinalize, This};
 use napi::sys::napi_value;
@@ -165,7 +165,7 @@ impl VideoFrame {
     fn plan_copy(
         &self,
         options: &VideoFrameCopyToOptions,
-    ) -> Result<(Rect, PixelFormat, Vec<engine::pixel::ComputedPlane>, u32), EngineError> {
+    ) -> Result<(Rect, PixelFormat, Vec<engine::video::ComputedPlane>, u32), EngineError> {
         let state = self.open()?;
         // WebIDL converts the whole dictionary (enum values, [EnforceRange] members)
         // before the algorithm runs, so those TypeErrors precede its NotSupportedError.

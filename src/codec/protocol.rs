@@ -3,8 +3,8 @@
 
 use std::sync::atomic::AtomicI64;
 
-use engine::session::Session;
 use engine::EngineError;
+use engine::Session;
 use napi::sys::napi_value;
 use napi::Env;
 

@@ -2,8 +2,8 @@
 //! rejects with its `TypeError`; a valid one is answered by opening the engine session
 //! for real, so the answer is what the linked FFmpeg really does.
 
-use engine::session::Session;
 use engine::EngineError;
+use engine::Session;
 use napi::bindgen_prelude::{FromNapiValue, ToNapiValue, TypeName};
 use napi::sys::napi_value;
 use napi::{Env, JsValue, Task};

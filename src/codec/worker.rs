@@ -5,8 +5,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use engine::session::Session as _;
 use engine::EngineError;
+use engine::Session as _;
 use tokio::sync::Semaphore;
 
 use crate::codec::gate::{Gate, Permit};

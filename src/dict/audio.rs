@@ -1,7 +1,7 @@
 //! Audio codec dictionaries (AudioEncoderConfig, AudioDecoderConfig, output metadata)
 //! and their conversion to engine configurations, with the spec's validity rules.
 
-use engine::audio_codec::{
+use engine::audio::{
     parse_audio_codec, AacFormat, AudioDecoderConfig as EngineDecoderConfig, AudioEncoderConfig as EngineEncoderConfig,
     BitrateMode, OpusFormat,
 };

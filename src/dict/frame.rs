@@ -2,8 +2,8 @@
 //! inits, layouts, rects, copy options, colour spaces) as napi-rs objects, whose doc
 //! comments become the typings, and their conversion into engine values.
 
-use engine::color::{ColorSpace, Matrix, Primaries, Transfer};
-use engine::pixel::{PixelFormat, PlaneLayout as EnginePlaneLayout, Rect};
+use engine::video::{ColorSpace, Matrix, Primaries, Transfer};
+use engine::video::{PixelFormat, PlaneLayout as EnginePlaneLayout, Rect};
 use engine::{EngineError, Result};
 use napi_derive::napi;
 

@@ -2,7 +2,7 @@
 //! options, output metadata) and their conversion to engine configurations, with the
 //! spec's "check configuration validity" rules.
 
-use engine::codec_string::parse_video_codec;
+use engine::video::parse_video_codec;
 use engine::video::{
     BitrateMode, BitstreamFormat, HardwareAcceleration, LatencyMode, VideoDecoderConfig as EngineDecoderConfig,
     VideoEncoderConfig as EngineEncoderConfig,

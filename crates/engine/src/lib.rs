@@ -1,19 +1,18 @@
 //! The WebCodecs engine: everything that knows FFmpeg or pixel/sample layouts and nothing
 //! that knows N-API. The addon in the repository root is a thin binding over this crate.
 
+#![deny(unsafe_code)]
+
 pub mod audio;
-pub mod audio_codec;
 pub mod bitstream;
-pub mod codec_string;
-pub mod color;
-pub mod convert;
-pub mod error;
+mod error;
+#[allow(unsafe_code)]
 mod ffi;
-pub mod pixel;
-pub mod session;
+mod session;
 pub mod video;
 
 pub use error::{EngineError, Result};
+pub use session::{EncodedInput, Session};
 
 /// Memory behind a frame or audio buffer: a `Vec<u8>`, or memory the caller allocated
 /// elsewhere (the binding uses JavaScript ArrayBuffers, which the garbage collector can
@@ -37,7 +36,7 @@ pub type Bytes = Box<dyn Memory>;
 
 /// Keeps the memory of a frame alive while FFmpeg holds a reference to it (an encoder
 /// reading input without a copy); dropped on whichever thread FFmpeg releases it.
-pub type Keepalive = std::sync::Arc<dyn Send + Sync>;
+pub(crate) type Keepalive = std::sync::Arc<dyn Send + Sync>;
 
 /// Initialises FFmpeg once per process (idempotent) and keeps its log quiet: failures
 /// reach users as `EngineError`s, not as text on stderr.

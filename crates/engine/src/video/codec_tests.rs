@@ -1,9 +1,11 @@
 //! Encode a synthetic moving pattern with each codec, decode it back, compare.
 
+use std::sync::Arc;
+
 use super::*;
 use crate::bitstream;
-use crate::codec_string::parse_video_codec;
-use crate::pixel::{FrameBuffer, PixelFormat};
+use crate::session::collect::{decode, flush, push};
+use crate::{Result, Session};
 
 const W: u32 = 320;
 const H: u32 = 240;
@@ -31,7 +33,7 @@ fn pattern(index: usize, w: u32, h: u32) -> Vec<u8> {
 }
 
 fn source(index: usize) -> FrameBuffer {
-    FrameBuffer::copy_from(PixelFormat::I420, W, H, &pattern(index, W, H), None, crate::pixel::heap).unwrap()
+    FrameBuffer::copy_from(PixelFormat::I420, W, H, &pattern(index, W, H), None, heap).unwrap()
 }
 
 /// The pattern with per-frame noise on luma: hard enough to compress that rate control
@@ -45,7 +47,7 @@ fn noisy_source(index: usize) -> FrameBuffer {
         state ^= state << 5;
         *px = px.saturating_add((state % 48) as u8);
     }
-    FrameBuffer::copy_from(PixelFormat::I420, W, H, &data, None, crate::pixel::heap).unwrap()
+    FrameBuffer::copy_from(PixelFormat::I420, W, H, &data, None, heap).unwrap()
 }
 
 fn luma_psnr(decoded: &FrameBuffer, index: usize) -> f64 {
@@ -67,32 +69,58 @@ fn luma_psnr(decoded: &FrameBuffer, index: usize) -> f64 {
     }
 }
 
+/// Encodes the whole of `frame`.
+fn encode(
+    enc: &mut VideoEncoder,
+    frame: FrameBuffer,
+    timestamp: i64,
+    duration: Option<i64>,
+    key_frame: bool,
+    quantizer: Option<u32>,
+) -> Result<Vec<EncodedPacket>> {
+    let rect = Rect::of_size(frame.coded_width, frame.coded_height);
+    encode_rect(enc, Arc::new(frame), rect, timestamp, duration, key_frame, quantizer)
+}
+
+/// Encodes `rect` of `pixels`.
+fn encode_rect(
+    enc: &mut VideoEncoder,
+    pixels: Arc<FrameBuffer>,
+    rect: Rect,
+    timestamp: i64,
+    duration: Option<i64>,
+    key_frame: bool,
+    quantizer: Option<u32>,
+) -> Result<Vec<EncodedPacket>> {
+    push(enc, VideoFrameInput { pixels, rect, timestamp, duration, key_frame, quantizer })
+}
+
 fn encoder(codec: &str, latency: LatencyMode, format: BitstreamFormat) -> VideoEncoder {
     let mut config = VideoEncoderConfig::new(parse_video_codec(codec).unwrap(), W, H);
     config.latency_mode = latency;
     config.format = format;
     config.framerate = Some(30.0);
-    VideoEncoder::new(config).unwrap_or_else(|e| panic!("{codec}: {e}"))
+    VideoEncoder::open(config).unwrap_or_else(|e| panic!("{codec}: {e}"))
 }
 
 /// Encodes FRAMES frames, forcing a key frame at frame 15.
 fn encode_all(enc: &mut VideoEncoder) -> Vec<EncodedPacket> {
     let mut packets = Vec::new();
     for i in 0..FRAMES {
-        let out = enc.encode(&source(i), i as i64 * FRAME_US, Some(FRAME_US), i == 15, None).unwrap();
+        let out = encode(enc, source(i), i as i64 * FRAME_US, Some(FRAME_US), i == 15, None).unwrap();
         packets.extend(out);
     }
-    packets.extend(enc.flush().unwrap());
+    packets.extend(flush(enc).unwrap());
     packets
 }
 
 fn decode_all(config: &VideoDecoderConfig, packets: &[EncodedPacket]) -> Vec<DecodedFrame> {
-    let mut dec = VideoDecoder::new(config).unwrap_or_else(|e| panic!("{}: {e}", config.codec));
+    let mut dec = VideoDecoder::open(config.clone()).unwrap_or_else(|e| panic!("{}: {e}", config.codec));
     let mut frames = Vec::new();
     for p in packets {
-        frames.extend(dec.decode(&p.data, p.key, p.timestamp_us, p.duration_us).unwrap());
+        frames.extend(decode(&mut dec, &p.data, p.key, p.timestamp_us, p.duration_us).unwrap());
     }
-    frames.extend(dec.flush().unwrap());
+    frames.extend(flush(&mut dec).unwrap());
     frames
 }
 
@@ -202,12 +230,12 @@ fn temporal_layers_follow_the_scalability_mode() {
         let mut cfg = config(codec);
         cfg.scalability_mode = Some(mode.to_owned());
         cfg.bitrate = Some(1_000_000);
-        let mut enc = VideoEncoder::new(cfg).unwrap_or_else(|e| panic!("{codec} {mode}: {e}"));
+        let mut enc = VideoEncoder::open(cfg).unwrap_or_else(|e| panic!("{codec} {mode}: {e}"));
         let mut packets = Vec::new();
         for i in 0..8 {
-            packets.extend(enc.encode(&source(i), i as i64 * FRAME_US, None, false, None).unwrap());
+            packets.extend(encode(&mut enc, source(i), i as i64 * FRAME_US, None, false, None).unwrap());
         }
-        packets.extend(enc.flush().unwrap());
+        packets.extend(flush(&mut enc).unwrap());
         let ids: Vec<u32> = packets.iter().map(|p| p.temporal_layer_id.unwrap()).collect();
         let expected: Vec<u32> = (0..8).map(|i| pattern[i % pattern.len()]).collect();
         assert_eq!(ids, expected, "{codec} {mode}");
@@ -218,10 +246,10 @@ fn temporal_layers_follow_the_scalability_mode() {
     }
     let mut cfg = config("avc1.42001f");
     cfg.scalability_mode = Some("L1T2".to_owned());
-    assert_eq!(VideoEncoder::new(cfg).err().unwrap().name(), "NotSupportedError");
+    assert_eq!(VideoEncoder::open(cfg).err().unwrap().name(), "NotSupportedError");
     let mut cfg = config("vp8");
     cfg.scalability_mode = Some("L2T2".to_owned());
-    assert_eq!(VideoEncoder::new(cfg).err().unwrap().name(), "NotSupportedError");
+    assert_eq!(VideoEncoder::open(cfg).err().unwrap().name(), "NotSupportedError");
 }
 
 #[test]
@@ -233,13 +261,13 @@ fn bitrate_modes_are_honoured() {
         let mut high = low.clone();
         high.bitrate = Some(2_000_000);
         let size = |cfg: VideoEncoderConfig| {
-            let mut enc = VideoEncoder::new(cfg).unwrap();
+            let mut enc = VideoEncoder::open(cfg).unwrap();
             let mut bytes = 0;
             for i in 0..10 {
-                let out = enc.encode(&noisy_source(i), i as i64 * FRAME_US, None, false, None).unwrap();
+                let out = encode(&mut enc, noisy_source(i), i as i64 * FRAME_US, None, false, None).unwrap();
                 bytes += out.iter().map(|p| p.data.len()).sum::<usize>();
             }
-            bytes + enc.flush().unwrap().iter().map(|p| p.data.len()).sum::<usize>()
+            bytes + flush(&mut enc).unwrap().iter().map(|p| p.data.len()).sum::<usize>()
         };
         let (low, high) = (size(low), size(high));
         assert!(high > low * 3, "{codec}: {high} bytes at 2 Mb/s vs {low} at 100 kb/s");
@@ -253,13 +281,13 @@ fn quantizer_mode_uses_the_frame_quantizer() {
         let size = |q: u32| {
             let mut cfg = config(codec);
             cfg.bitrate_mode = BitrateMode::Quantizer;
-            let mut enc = VideoEncoder::new(cfg).unwrap();
+            let mut enc = VideoEncoder::open(cfg).unwrap();
             let mut bytes = 0;
             for i in 0..5 {
-                let out = enc.encode(&noisy_source(i), i as i64 * FRAME_US, None, false, Some(q)).unwrap();
+                let out = encode(&mut enc, noisy_source(i), i as i64 * FRAME_US, None, false, Some(q)).unwrap();
                 bytes += out.iter().map(|p| p.data.len()).sum::<usize>();
             }
-            bytes + enc.flush().unwrap().iter().map(|p| p.data.len()).sum::<usize>()
+            bytes + flush(&mut enc).unwrap().iter().map(|p| p.data.len()).sum::<usize>()
         };
         let (fine, coarse) = (size(10), size(50));
         assert!(fine > coarse * 2, "{codec}: q10 {fine} bytes, q50 {coarse} bytes");
@@ -268,56 +296,59 @@ fn quantizer_mode_uses_the_frame_quantizer() {
 
 #[test]
 fn rgba_frames_of_another_size_are_converted() {
-    let mut enc = VideoEncoder::new(config("vp8")).unwrap();
+    let mut enc = VideoEncoder::open(config("vp8")).unwrap();
     let (w, h) = (160, 120);
     let rgba: Vec<u8> = (0..w * h).flat_map(|i| [(i % 256) as u8, 128, 64, 255]).collect();
-    let frame = FrameBuffer::copy_from(PixelFormat::RGBA, w, h, &rgba, None, crate::pixel::heap).unwrap();
-    let mut packets = enc.encode(&frame, 0, None, false, None).unwrap();
-    packets.extend(enc.flush().unwrap());
+    let frame = FrameBuffer::copy_from(PixelFormat::RGBA, w, h, &rgba, None, heap).unwrap();
+    let mut packets = encode(&mut enc, frame, 0, None, false, None).unwrap();
+    packets.extend(flush(&mut enc).unwrap());
     assert_eq!(packets.len(), 1);
     let frames = decode_all(packets[0].decoder_config.as_ref().unwrap(), &packets);
     assert_eq!((frames[0].frame.coded_width, frames[0].frame.coded_height), (W, H));
     // A cropped I420 source works too, and so does encoding again after a flush.
-    let rect = crate::pixel::Rect { x: 16, y: 16, width: 160, height: 120 };
-    let out = enc.encode_rect(&source(0), None, rect, 1, None, false, None).unwrap();
+    let rect = Rect { x: 16, y: 16, width: 160, height: 120 };
+    let out = encode_rect(&mut enc, Arc::new(source(0)), rect, 1, None, false, None).unwrap();
     let mut after = out;
-    after.extend(enc.flush().unwrap());
+    after.extend(flush(&mut enc).unwrap());
     assert_eq!(after.len(), 1);
     assert!(after[0].key, "the first chunk after flush is a key chunk");
     assert!(after[0].decoder_config.is_none(), "unchanged config is not repeated");
-    let outside = crate::pixel::Rect { x: 300, y: 0, width: 40, height: 10 };
-    assert_eq!(enc.encode_rect(&source(0), None, outside, 2, None, false, None).err().unwrap().name(), "TypeError");
+    let outside = Rect { x: 300, y: 0, width: 40, height: 10 };
+    assert_eq!(
+        encode_rect(&mut enc, Arc::new(source(0)), outside, 2, None, false, None).err().unwrap().name(),
+        "TypeError"
+    );
 }
 
 #[test]
 fn unsupported_configs_are_not_supported() {
     let mut cfg = config("vp8");
     cfg.hardware_acceleration = HardwareAcceleration::PreferHardware;
-    assert_eq!(VideoEncoder::new(cfg).err().unwrap().name(), "NotSupportedError");
+    assert_eq!(VideoEncoder::open(cfg).err().unwrap().name(), "NotSupportedError");
     // Extended profile: no encoder for it.
-    assert_eq!(VideoEncoder::new(config("avc1.58001f")).err().unwrap().name(), "NotSupportedError");
+    assert_eq!(VideoEncoder::open(config("avc1.58001f")).err().unwrap().name(), "NotSupportedError");
     let mut dec = VideoDecoderConfig::new(parse_video_codec("avc1.42001f").unwrap());
     dec.description = Some(vec![1, 2, 3]);
-    assert_eq!(VideoDecoder::new(&dec).err().unwrap().name(), "NotSupportedError");
+    assert_eq!(VideoDecoder::open(dec.clone()).err().unwrap().name(), "NotSupportedError");
     dec.description = None;
     dec.hardware_acceleration = HardwareAcceleration::PreferHardware;
-    assert_eq!(VideoDecoder::new(&dec).err().unwrap().name(), "NotSupportedError");
+    assert_eq!(VideoDecoder::open(dec.clone()).err().unwrap().name(), "NotSupportedError");
 }
 
 /// Decodes `chunks` and flushes; the first error, if any.
 fn decode_error(config: &VideoDecoderConfig, chunks: &[(Vec<u8>, bool)]) -> Option<crate::EngineError> {
-    let mut dec = VideoDecoder::new(config).unwrap();
+    let mut dec = VideoDecoder::open(config.clone()).unwrap();
     for (i, (data, key)) in chunks.iter().enumerate() {
-        if let Err(e) = dec.decode(data, *key, i as i64, None) {
+        if let Err(e) = decode(&mut dec, data, *key, i as i64, None) {
             return Some(e);
         }
     }
-    dec.flush().err()
+    flush(&mut dec).err()
 }
 
 #[test]
 fn garbage_and_delta_only_input_never_panics() {
-    let mut enc = VideoEncoder::new(config("avc1.42001f")).unwrap();
+    let mut enc = VideoEncoder::open(config("avc1.42001f")).unwrap();
     let packets = encode_all(&mut enc);
     let avc = packets[0].decoder_config.clone().unwrap();
     // A truncated length prefix is an EncodingError before FFmpeg sees it.
@@ -357,7 +388,7 @@ fn encoders_drop_promptly_unused_or_mid_stream() {
         within(20, &format!("dropping a {codec} encoder mid-stream"), move || {
             let mut enc = encoder(codec, LatencyMode::Quality, BitstreamFormat::AnnexB);
             for i in 0..5 {
-                enc.encode(&source(i), i as i64 * FRAME_US, Some(FRAME_US), i == 0, None).unwrap();
+                encode(&mut enc, source(i), i as i64 * FRAME_US, Some(FRAME_US), i == 0, None).unwrap();
             }
             drop(enc);
         });
@@ -371,14 +402,12 @@ fn frames_in_the_encoders_format_are_read_in_place_and_released() {
         let frames: Vec<std::sync::Arc<FrameBuffer>> = (0..FRAMES).map(|i| std::sync::Arc::new(source(i))).collect();
         let mut packets = Vec::new();
         for (i, frame) in frames.iter().enumerate() {
-            let keepalive: crate::Keepalive = frame.clone();
-            let rect = crate::pixel::Rect::of_size(W, H);
+            let rect = Rect::of_size(W, H);
             packets.extend(
-                enc.encode_rect(frame, Some(&keepalive), rect, i as i64 * FRAME_US, Some(FRAME_US), i == 0, None)
-                    .unwrap(),
+                encode_rect(&mut enc, frame.clone(), rect, i as i64 * FRAME_US, Some(FRAME_US), i == 0, None).unwrap(),
             );
         }
-        packets.extend(enc.flush().unwrap());
+        packets.extend(flush(&mut enc).unwrap());
         drop(enc);
         // FFmpeg released every plane buffer it was lent.
         assert!(frames.iter().all(|f| std::sync::Arc::strong_count(f) == 1), "{codec}");

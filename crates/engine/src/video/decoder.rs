@@ -6,11 +6,13 @@ use ffmpeg_next::format::Pixel;
 use ffmpeg_next::software::scaling;
 use ffmpeg_next::{decoder, frame, Dictionary};
 
-use super::{chunk_packet, color_space_from_av, raw, step, thread_count, HardwareAcceleration, Step, TimestampMap};
+use super::color::color_space_from_av;
+use super::{ColorSpace, FrameBuffer, HardwareAcceleration, PixelFormat, Rect, VideoCodec};
 use crate::bitstream::{self, NalCodec};
-use crate::codec_string::VideoCodec;
-use crate::color::ColorSpace;
-use crate::pixel::{FrameBuffer, Rect};
+use crate::ffi::codec::set_extradata;
+use crate::session::{
+    chunk_packet, exchange, open_first, thread_count, EncodedInput, Session, TimestampMap, TIME_BASE,
+};
 use crate::{EngineError, Result};
 
 /// `VideoDecoderConfig` after the binding's validation; also the `decoderConfig` an
@@ -45,23 +47,56 @@ impl VideoDecoderConfig {
     }
 }
 
-/// Options for one FFmpeg decoder.
-fn decoder_options(name: &str) -> Dictionary<'static> {
-    let mut options = Dictionary::new();
-    if name == "libdav1d" {
-        // dav1d 1.0 (Debian 12) can deadlock in dav1d_send_data, its worker threads all
-        // waiting, on corrupt data decoded after a flush (found by the bitstream fuzzer;
-        // one frame in flight does not avoid it). Single-threaded it cannot.
-        options.set("threads", "1");
+/// An FFmpeg video decoder, by what it is rather than by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FfmpegDecoder {
+    H264,
+    Hevc,
+    Vp8,
+    /// libvpx's VP8 decoder.
+    LibvpxVp8,
+    Vp9,
+    /// libvpx's VP9 decoder.
+    LibvpxVp9,
+    Dav1d,
+    Aom,
+    /// FFmpeg's AV1 decoder (hardware only in most builds).
+    Av1,
+}
+
+impl FfmpegDecoder {
+    /// FFmpeg's name for the decoder.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::H264 => "h264",
+            Self::Hevc => "hevc",
+            Self::Vp8 => "vp8",
+            Self::LibvpxVp8 => "libvpx",
+            Self::Vp9 => "vp9",
+            Self::LibvpxVp9 => "libvpx-vp9",
+            Self::Dav1d => "libdav1d",
+            Self::Aom => "libaom-av1",
+            Self::Av1 => "av1",
+        }
     }
-    if name == "hevc" {
-        // FFmpeg 5.1's HEVC decoder corrupts the heap now and then (glibc aborts in a
-        // frame thread's av_frame_new_side_data_from_buf) when frame threads decode
-        // corrupt data (the bitstream fuzzer: about once in 50,000 cases). Slice
-        // threads do not share frames between threads that way.
-        options.set("thread_type", "slice");
+
+    /// The decoder's own options.
+    fn options(self) -> Dictionary<'static> {
+        let mut options = Dictionary::new();
+        match self {
+            // dav1d 1.0 (Debian 12) can deadlock in dav1d_send_data, its worker threads all
+            // waiting, on corrupt data decoded after a flush (found by the bitstream fuzzer;
+            // one frame in flight does not avoid it). Single-threaded it cannot.
+            Self::Dav1d => options.set("threads", "1"),
+            // FFmpeg 5.1's HEVC decoder corrupts the heap now and then (glibc aborts in a
+            // frame thread's av_frame_new_side_data_from_buf) when frame threads decode
+            // corrupt data (the bitstream fuzzer: about once in 50,000 cases). Slice
+            // threads do not share frames between threads that way.
+            Self::Hevc => options.set("thread_type", "slice"),
+            _ => {}
+        }
+        options
     }
-    options
 }
 
 /// A decoded frame and what the bitstream said about it.
@@ -81,102 +116,85 @@ pub struct DecodedFrame {
 
 pub struct VideoDecoder {
     decoder: decoder::Video,
+    frames: FrameOutput,
     /// NAL codec and length size when chunks are length-prefixed (a description was given).
     length_prefixed: Option<(NalCodec, usize)>,
-    timestamps: TimestampMap,
-    scaler: Option<((Pixel, u32, u32), scaling::Context)>,
 }
 
-impl VideoDecoder {
-    /// Opens a decoder; `NotSupported` when this FFmpeg has none for the codec or the
-    /// description is not a valid configuration record.
-    pub fn new(config: &VideoDecoderConfig) -> Result<Self> {
-        crate::init();
-        if config.hardware_acceleration == HardwareAcceleration::PreferHardware {
-            return Err(EngineError::not_supported("hardware decoding is not available"));
-        }
-        let nal_codec = match config.codec {
-            VideoCodec::H264 { .. } => Some(NalCodec::H264),
-            VideoCodec::Hevc { .. } => Some(NalCodec::Hevc),
-            _ => None,
-        };
-        let length_prefixed = match (nal_codec, &config.description) {
-            (Some(nal), Some(description)) => {
-                let record = bitstream::parse_config_record(nal, description)
-                    .map_err(|e| EngineError::not_supported(format!("invalid description: {}", e.message())))?;
-                Some((nal, record.length_size))
-            }
-            _ => None,
-        };
-        let mut reasons = Vec::new();
-        for &name in config.codec.decoder_names() {
-            let Some(codec) = decoder::find_by_name(name) else {
-                reasons.push(format!("{name} is not in this FFmpeg"));
-                continue;
-            };
+impl Session for VideoDecoder {
+    type Config = VideoDecoderConfig;
+    type Input = EncodedInput;
+    type Output = DecodedFrame;
+
+    fn open(config: VideoDecoderConfig) -> Result<Self> {
+        config.hardware_acceleration.require_software("decoding")?;
+        let length_prefixed = length_prefixed(&config)?;
+        let candidates = config.codec.ffmpeg_codecs().1.iter().map(|&d| (d.name(), d));
+        let mut decoder = open_first("decode", &config.codec, candidates, decoder::find_by_name, |ffmpeg, codec| {
             let mut ctx = codec::Context::new_with_codec(codec);
             let kind = if config.optimize_for_latency { threading::Type::Slice } else { threading::Type::Frame };
             ctx.set_threading(threading::Config { kind, count: thread_count(), ..Default::default() });
             if let Some(description) = &config.description {
-                raw::set_extradata(&mut ctx, description)?;
+                set_extradata(&mut ctx, description)?;
             }
-            match ctx.decoder().open_as_with(codec, decoder_options(name)).and_then(|d| d.video()) {
-                Ok(mut decoder) => {
-                    decoder.set_packet_time_base(ffmpeg_next::Rational::new(super::TIME_BASE.0, super::TIME_BASE.1));
-                    return Ok(Self { decoder, length_prefixed, timestamps: TimestampMap::default(), scaler: None });
-                }
-                Err(e) => reasons.push(format!("{name}: {e}")),
-            }
-        }
-        Err(EngineError::not_supported(format!("cannot decode {}: {}", config.codec, reasons.join("; "))))
+            let opened = ctx.decoder().open_as_with(codec, ffmpeg.options()).and_then(|d| d.video());
+            Ok(opened.map_err(|e| format!("{}: {e}", ffmpeg.name()))?)
+        })?;
+        decoder.set_packet_time_base(ffmpeg_next::Rational::new(TIME_BASE.0, TIME_BASE.1));
+        Ok(Self { decoder, length_prefixed, frames: FrameOutput::default() })
     }
 
-    /// Decodes one chunk and returns the frames that became ready.
-    pub fn decode(
-        &mut self,
-        data: &[u8],
-        key: bool,
-        timestamp_us: i64,
-        duration_us: Option<i64>,
-    ) -> Result<Vec<DecodedFrame>> {
+    /// Decodes one chunk and emits the frames that became ready.
+    fn push(&mut self, chunk: EncodedInput, sink: &mut dyn FnMut(DecodedFrame)) -> Result<()> {
         if let Some((_, length_size)) = self.length_prefixed {
-            bitstream::split_length_prefixed(data, length_size)?;
+            bitstream::split_length_prefixed(chunk.bytes(), length_size)?;
         }
-        let packet = chunk_packet(&mut self.timestamps, data, key, timestamp_us, duration_us)?;
-        let mut out = Vec::new();
-        if let Step::Again = step(self.decoder.send_packet(&packet), "decode")? {
-            self.drain(&mut out)?;
-            if let Step::Again = step(self.decoder.send_packet(&packet), "decode")? {
-                return Err(EngineError::encoding("decoder accepts no input"));
-            }
-        }
-        self.drain(&mut out)?;
-        Ok(out)
+        let packet = chunk_packet(&mut self.frames.timestamps, &chunk)?;
+        exchange(&mut self.decoder, Some(&packet), |frame| {
+            sink(self.frames.output(frame)?);
+            Ok(())
+        })
     }
 
     /// Emits every pending frame, then readies the decoder for a new key chunk.
-    pub fn flush(&mut self) -> Result<Vec<DecodedFrame>> {
-        let mut out = Vec::new();
-        step(self.decoder.send_eof(), "flush")?;
-        self.drain(&mut out)?;
+    fn flush(&mut self, sink: &mut dyn FnMut(DecodedFrame)) -> Result<()> {
+        exchange(&mut self.decoder, None, |frame| {
+            sink(self.frames.output(frame)?);
+            Ok(())
+        })?;
         self.decoder.flush();
-        self.timestamps.clear();
-        Ok(out)
+        self.frames.timestamps.clear();
+        Ok(())
     }
+}
 
-    fn drain(&mut self, out: &mut Vec<DecodedFrame>) -> Result<()> {
-        loop {
-            let mut frame = frame::Video::empty();
-            match step(self.decoder.receive_frame(&mut frame), "decode")? {
-                Step::Ready(()) => {
-                    let decoded = self.output(frame)?;
-                    out.push(decoded);
-                }
-                Step::Again | Step::Done => return Ok(()),
-            }
+/// The NAL codec and length size of chunks when a description says they are
+/// length-prefixed; `NotSupported` for a description that is no configuration record.
+fn length_prefixed(config: &VideoDecoderConfig) -> Result<Option<(NalCodec, usize)>> {
+    let nal_codec = match config.codec {
+        VideoCodec::H264 { .. } => Some(NalCodec::H264),
+        VideoCodec::Hevc { .. } => Some(NalCodec::Hevc),
+        _ => None,
+    };
+    match (nal_codec, &config.description) {
+        (Some(nal), Some(description)) => {
+            let record = bitstream::parse_config_record(nal, description)
+                .map_err(|e| EngineError::not_supported(format!("invalid description: {}", e.message())))?;
+            Ok(Some((nal, record.length_size)))
         }
+        _ => Ok(None),
     }
+}
 
+/// What turns the decoder's frames into outputs: the inputs still inside it, and the
+/// scaler for pixel formats WebCodecs does not have.
+#[derive(Default)]
+struct FrameOutput {
+    timestamps: TimestampMap,
+    scaler: Option<((Pixel, u32, u32), scaling::Context)>,
+}
+
+impl FrameOutput {
     fn output(&mut self, frame: frame::Video) -> Result<DecodedFrame> {
         let (timestamp_us, duration_us) = self.timestamps.take(frame.pts().or(frame.timestamp()));
         let color_space = color_space_from_av(
@@ -210,7 +228,7 @@ impl VideoDecoder {
     /// I420P10 for deeper formats).
     fn webcodecs_frame(&mut self, frame: frame::Video) -> Result<frame::Video> {
         let format = frame.format();
-        if crate::pixel::PixelFormat::from_av(format).is_some() {
+        if PixelFormat::from_av(format).is_some() {
             return Ok(frame);
         }
         if frame.width() == 0 || frame.height() == 0 || format == Pixel::None {

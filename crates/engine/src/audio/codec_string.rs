@@ -67,21 +67,6 @@ impl AudioCodec {
         self.to_string()
     }
 
-    /// FFmpeg encoders for this codec, best first.
-    pub(crate) fn encoder_names(&self) -> &'static [&'static str] {
-        match self {
-            Self::Opus => &["libopus"],
-            Self::Aac { object_type: 2 } => &["aac"],
-            Self::Aac { .. } => &[],
-            Self::Flac => &["flac"],
-            Self::Mp3 => &["libmp3lame"],
-            Self::Vorbis => &["libvorbis"],
-            Self::Ulaw => &["pcm_mulaw"],
-            Self::Alaw => &["pcm_alaw"],
-            Self::Pcm(format) => std::slice::from_ref(pcm_codec_name(*format)),
-        }
-    }
-
     /// FFmpeg decoders for this codec, best first.
     pub(crate) fn decoder_names(&self) -> &'static [&'static str] {
         match self {
@@ -97,7 +82,7 @@ impl AudioCodec {
     }
 }
 
-fn pcm_codec_name(format: PcmFormat) -> &'static &'static str {
+pub(crate) fn pcm_codec_name(format: PcmFormat) -> &'static &'static str {
     match format {
         PcmFormat::U8 => &"pcm_u8",
         PcmFormat::S16 => &"pcm_s16le",

@@ -1,10 +1,12 @@
-//! Raw FFmpeg calls that ffmpeg-next does not wrap. Every `unsafe` block says why it holds.
+//! swscale between strided planes we own, split into bands that convert in parallel.
 
 use std::ptr;
 
 use ffmpeg_next::ffi as sys;
 use ffmpeg_next::format::Pixel;
+use ffmpeg_next::frame;
 
+use crate::video::{FrameBuffer, PlaneLayout, Rect};
 use crate::{EngineError, Result};
 
 /// A swscale conversion for one source/destination geometry, between strided planes we
@@ -35,9 +37,9 @@ unsafe impl Sync for Band {}
 
 /// One side of a scale: up to four plane pointers and their strides in bytes.
 #[derive(Clone, Copy)]
-pub(crate) struct Planes<P> {
-    pub data: [P; 4],
-    pub strides: [i32; 4],
+struct Planes<P> {
+    data: [P; 4],
+    strides: [i32; 4],
 }
 
 /// Rows of a picture below which splitting it is not worth a thread.
@@ -128,7 +130,7 @@ impl Scaler {
     /// # Safety
     /// Each source pointer must be readable, and each destination pointer writable, for
     /// every row of its plane at its stride, for the geometries given to [`Scaler::new`].
-    pub unsafe fn scale(&mut self, src: &Planes<*const u8>, dst: &Planes<*mut u8>) {
+    unsafe fn scale(&mut self, src: &Planes<*const u8>, dst: &Planes<*mut u8>) {
         let offset = |planes_stride: i32, plane: usize, top: u32, chroma_h: u8| -> isize {
             let rows = if plane == 1 || plane == 2 { top >> chroma_h } else { top };
             rows as isize * planes_stride as isize
@@ -185,6 +187,62 @@ impl Scaler {
             None => {}
         }
     }
+}
+
+/// The planes of `src` from the origin of `rect` (which the caller checked lies inside it
+/// on whole chroma samples).
+fn source_planes(src: &FrameBuffer, rect: Rect) -> Planes<*const u8> {
+    let format = src.format;
+    let mut from = Planes { data: [ptr::null(); 4], strides: [0; 4] };
+    for i in 0..format.num_planes().min(4) {
+        let spec = format.plane(i);
+        let stride = src.stride(i);
+        let offset = (rect.y / spec.sub_y) as usize * stride + (rect.x / spec.sub_x * spec.sample_bytes) as usize;
+        from.data[i] = src.plane_data(i)[offset..].as_ptr();
+        from.strides[i] = stride as i32;
+    }
+    from
+}
+
+/// Scales `rect` of `src` into all of `dst` (allocated for the scaler's destination
+/// geometry).
+pub(crate) fn scale_into(scaler: &mut Scaler, src: &FrameBuffer, rect: Rect, dst: &mut frame::Video) {
+    let from = source_planes(src, rect);
+    let mut to = Planes { data: [ptr::null_mut(); 4], strides: [0; 4] };
+    for i in 0..dst.planes().min(4) {
+        to.strides[i] = dst.stride(i) as i32;
+        to.data[i] = dst.data_mut(i).as_mut_ptr();
+    }
+    // SAFETY: the source planes were validated when the FrameBuffer was built to hold
+    // every row of the coded frame at their strides and `rect` lies inside it (checked by
+    // the caller); `dst` was allocated by FFmpeg for the scaler's destination format and
+    // size, so each of its planes holds all rows at its stride.
+    unsafe { scaler.scale(&from, &to) };
+}
+
+/// Scales `rect` of `src` into the one packed plane at `layout` in `dest`, `rect.height`
+/// rows of the scaler's destination width; a `RangeError` when `dest` is too short.
+pub(crate) fn scale_into_plane(
+    scaler: &mut Scaler,
+    src: &FrameBuffer,
+    rect: Rect,
+    layout: PlaneLayout,
+    dest: &mut [u8],
+) -> Result<()> {
+    let from = source_planes(src, rect);
+    let needed = layout.offset as usize + layout.stride as usize * rect.height as usize;
+    if dest.len() < needed {
+        return Err(EngineError::range_error(format!("destination holds {} bytes, {needed} needed", dest.len())));
+    }
+    let to = Planes {
+        data: [dest[layout.offset as usize..].as_mut_ptr(), ptr::null_mut(), ptr::null_mut(), ptr::null_mut()],
+        strides: [layout.stride as i32, 0, 0, 0],
+    };
+    // SAFETY: every source plane was validated at construction to hold all rows of the
+    // coded frame at its stride, and `rect` lies inside the coded frame; the destination
+    // holds `rect.height` rows at `layout.stride` from `layout.offset` (checked above).
+    unsafe { scaler.scale(&from, &to) };
+    Ok(())
 }
 
 /// A plane pointer handed to a band's thread (see `Scaler::scale`).

@@ -6,9 +6,10 @@ use ffmpeg_next::format::Sample;
 use ffmpeg_next::software::resampling;
 use ffmpeg_next::{codec, decoder, frame, Rational};
 
-use super::{buffer_from_frame, default_layout, raw, samples_to_us, AudioCodec};
-use crate::audio::{AudioBuffer, SampleFormat};
-use crate::video::{chunk_packet, step, Step, TimestampMap, TIME_BASE};
+use super::fifo::buffer_from_frame;
+use super::{default_layout, require_rate_and_channels, samples_to_us, AudioBuffer, AudioCodec, SampleFormat};
+use crate::ffi::codec::{set_audio_params, set_extradata, set_skip_manual};
+use crate::session::{chunk_packet, exchange, open_first, EncodedInput, Session, TimestampMap, TIME_BASE};
 use crate::{EngineError, Result};
 
 /// `AudioDecoderConfig` after the binding's validation; also the `decoderConfig` an
@@ -35,6 +36,11 @@ pub const MP3_PRIMING: u32 = 576 + 529;
 
 pub struct AudioDecoder {
     decoder: decoder::Audio,
+    output: AudioOutput,
+}
+
+/// What turns the decoder's frames into outputs: timestamps, and the priming to trim.
+struct AudioOutput {
     timestamps: TimestampMap,
     /// Samples of codec delay at the start of each stream, at the output rate.
     priming: u32,
@@ -50,99 +56,74 @@ pub struct AudioDecoder {
     converter: Option<((Sample, u16, u32), resampling::Context)>,
 }
 
-impl AudioDecoder {
-    /// Opens a decoder; `NotSupported` when this FFmpeg has none for the codec or the
-    /// description is not valid for it.
-    pub fn new(config: &AudioDecoderConfig) -> Result<Self> {
-        crate::init();
-        if config.sample_rate == 0 || config.number_of_channels == 0 {
-            return Err(EngineError::type_error("sampleRate and numberOfChannels must be non-zero"));
-        }
-        let (extradata, priming) = setup(config)?;
-        let mut reasons = Vec::new();
-        for &name in config.codec.decoder_names() {
-            let Some(codec) = decoder::find_by_name(name) else {
-                reasons.push(format!("{name} is not in this FFmpeg"));
-                continue;
-            };
+impl Session for AudioDecoder {
+    type Config = AudioDecoderConfig;
+    type Input = EncodedInput;
+    type Output = DecodedAudio;
+
+    fn open(config: AudioDecoderConfig) -> Result<Self> {
+        let (extradata, priming) = setup(&config)?;
+        let names = config.codec.decoder_names().iter().map(|&name| (name, name));
+        let mut decoder = open_first("decode", &config.codec, names, decoder::find_by_name, |name, codec| {
             let mut ctx = codec::Context::new_with_codec(codec);
-            raw::set_audio_params(&mut ctx, config.sample_rate, config.number_of_channels);
-            raw::set_skip_manual(&mut ctx);
+            set_audio_params(&mut ctx, config.sample_rate, config.number_of_channels);
+            set_skip_manual(&mut ctx);
             if let Some(extradata) = &extradata {
-                crate::video::raw::set_extradata(&mut ctx, extradata)?;
+                set_extradata(&mut ctx, extradata)?;
             }
-            match ctx.decoder().open_as(codec).and_then(|d| d.audio()) {
-                Ok(mut decoder) => {
-                    decoder.set_packet_time_base(Rational::new(TIME_BASE.0, TIME_BASE.1));
-                    return Ok(Self {
-                        decoder,
-                        timestamps: TimestampMap::default(),
-                        priming,
-                        to_skip: priming,
-                        current: None,
-                        timeline: None,
-                        converter: None,
-                    });
-                }
-                Err(e) => reasons.push(format!("{name}: {e}")),
-            }
-        }
-        Err(EngineError::not_supported(format!("cannot decode {}: {}", config.codec, reasons.join("; "))))
+            Ok(ctx.decoder().open_as(codec).and_then(|d| d.audio()).map_err(|e| format!("{name}: {e}"))?)
+        })?;
+        decoder.set_packet_time_base(Rational::new(TIME_BASE.0, TIME_BASE.1));
+        let output = AudioOutput {
+            timestamps: TimestampMap::default(),
+            priming,
+            to_skip: priming,
+            current: None,
+            timeline: None,
+            converter: None,
+        };
+        Ok(Self { decoder, output })
     }
 
-    /// Samples this decoder drops at the start of each stream.
-    pub fn priming_samples(&self) -> u32 {
-        self.priming
-    }
-
-    /// Decodes one chunk and returns the audio that became ready.
-    pub fn decode(
-        &mut self,
-        data: &[u8],
-        key: bool,
-        timestamp_us: i64,
-        duration_us: Option<i64>,
-    ) -> Result<Vec<DecodedAudio>> {
-        let packet = chunk_packet(&mut self.timestamps, data, key, timestamp_us, duration_us)?;
-        let mut out = Vec::new();
-        if let Step::Again = step(self.decoder.send_packet(&packet), "decode")? {
-            self.drain(&mut out)?;
-            if let Step::Again = step(self.decoder.send_packet(&packet), "decode")? {
-                return Err(EngineError::encoding("decoder accepts no input"));
+    /// Decodes one chunk and emits the audio that became ready.
+    fn push(&mut self, chunk: EncodedInput, sink: &mut dyn FnMut(DecodedAudio)) -> Result<()> {
+        let packet = chunk_packet(&mut self.output.timestamps, &chunk)?;
+        let output = &mut self.output;
+        exchange(&mut self.decoder, Some(&packet), |frame| {
+            if let Some(decoded) = output.output(frame)? {
+                sink(decoded);
             }
-        }
-        self.drain(&mut out)?;
-        Ok(out)
+            Ok(())
+        })
     }
 
     /// Emits everything pending, then readies the decoder for a new stream (whose priming
     /// is dropped again).
-    pub fn flush(&mut self) -> Result<Vec<DecodedAudio>> {
-        let mut out = Vec::new();
-        step(self.decoder.send_eof(), "flush")?;
-        self.drain(&mut out)?;
-        self.decoder.flush();
-        self.timestamps.clear();
-        self.to_skip = self.priming;
-        self.current = None;
-        self.timeline = None;
-        Ok(out)
-    }
-
-    fn drain(&mut self, out: &mut Vec<DecodedAudio>) -> Result<()> {
-        loop {
-            let mut frame = frame::Audio::empty();
-            match step(self.decoder.receive_frame(&mut frame), "decode")? {
-                Step::Ready(()) => {
-                    if let Some(decoded) = self.output(frame)? {
-                        out.push(decoded);
-                    }
-                }
-                Step::Again | Step::Done => return Ok(()),
+    fn flush(&mut self, sink: &mut dyn FnMut(DecodedAudio)) -> Result<()> {
+        let output = &mut self.output;
+        exchange(&mut self.decoder, None, |frame| {
+            if let Some(decoded) = output.output(frame)? {
+                sink(decoded);
             }
-        }
+            Ok(())
+        })?;
+        self.decoder.flush();
+        output.timestamps.clear();
+        output.to_skip = output.priming;
+        output.current = None;
+        output.timeline = None;
+        Ok(())
     }
+}
 
+impl AudioDecoder {
+    /// Samples this decoder drops at the start of each stream.
+    pub fn priming_samples(&self) -> u32 {
+        self.output.priming
+    }
+}
+
+impl AudioOutput {
     /// Stamps a frame with its chunk's timestamp (plus its offset in the chunk), drops the
     /// priming still due, and shifts the rest back by the priming.
     fn output(&mut self, frame: frame::Audio) -> Result<Option<DecodedAudio>> {
@@ -218,6 +199,7 @@ impl AudioDecoder {
 
 /// The extradata FFmpeg gets and the priming to trim, from the config.
 fn setup(config: &AudioDecoderConfig) -> Result<(Option<Vec<u8>>, u32)> {
+    require_rate_and_channels(config.sample_rate, config.number_of_channels)?;
     let description = config.description.clone();
     match config.codec {
         AudioCodec::Opus => {

@@ -3,9 +3,8 @@
 
 use ffmpeg_next::ffi as sys;
 
-use crate::color::{ColorSpace, Matrix};
-use crate::ffi::{Planes, Scaler};
-use crate::pixel::{ComputedPlane, FrameBuffer, PixelFormat, Rect};
+use super::{ColorSpace, ComputedPlane, FrameBuffer, Matrix, PixelFormat, Rect};
+use crate::ffi::swscale::{scale_into_plane, Scaler};
 use crate::{EngineError, Result};
 
 /// swscale's coefficient table for a matrix; unknown YUV matrices read as BT.709, the
@@ -19,7 +18,7 @@ fn sws_matrix(matrix: Option<Matrix>) -> i32 {
 }
 
 /// Converts `rect` of `frame` into `dest_format` (an RGB format) at `dest`, whose single
-/// plane is described by `dest_plane` (from [`crate::pixel::compute_layout`]).
+/// plane is described by `dest_plane` (from [`super::compute_layout`]).
 pub fn copy_rect_as_rgb(
     frame: &FrameBuffer,
     color: &ColorSpace,
@@ -41,40 +40,13 @@ pub fn copy_rect_as_rgb(
     let flags = sys::SWS_BILINEAR | sys::SWS_ACCURATE_RND | sys::SWS_FULL_CHR_H_INT;
     let mut scaler = Scaler::new((src_av, rect.width, rect.height), (dst_av, rect.width, rect.height), flags)?;
     scaler.set_colorspace(sws_matrix(color.matrix), color.full_range.unwrap_or(false), true);
-
-    let mut src = Planes { data: [std::ptr::null(); 4], strides: [0; 4] };
-    for i in 0..src_format.num_planes() {
-        let spec = src_format.plane(i);
-        let stride = frame.stride(i);
-        let offset = (rect.y / spec.sub_y) as usize * stride + (rect.x / spec.sub_x * spec.sample_bytes) as usize;
-        src.data[i] = frame.plane_data(i)[offset..].as_ptr();
-        src.strides[i] = stride as i32;
-    }
-    let layout = dest_plane.destination;
-    let needed = layout.offset as usize + layout.stride as usize * rect.height as usize;
-    if dest.len() < needed {
-        return Err(EngineError::range_error(format!("destination holds {} bytes, {needed} needed", dest.len())));
-    }
-    let dst = Planes {
-        data: [
-            dest[layout.offset as usize..].as_mut_ptr(),
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-        ],
-        strides: [layout.stride as i32, 0, 0, 0],
-    };
-    // SAFETY: every source plane was validated at construction to hold all rows of the
-    // coded frame at its stride, and `rect` lies inside the coded frame; the destination
-    // holds `rect.height` rows at `layout.stride` from `layout.offset` (checked above).
-    unsafe { scaler.scale(&src, &dst) };
-    Ok(())
+    scale_into_plane(&mut scaler, frame, rect, dest_plane.destination, dest)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pixel::{compute_layout, heap};
+    use crate::video::{compute_layout, heap};
 
     fn convert(format: PixelFormat, data: &[u8], w: u32, h: u32, color: &ColorSpace, to: PixelFormat) -> Vec<u8> {
         let frame = FrameBuffer::copy_from(format, w, h, data, None, heap).unwrap();

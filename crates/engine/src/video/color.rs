@@ -1,7 +1,9 @@
 //! `VideoColorSpace` values (https://w3c.github.io/webcodecs/#videocolorspace) and the
 //! spec's default colour spaces.
 
-use crate::pixel::PixelFormat;
+use ffmpeg_next::color as av_color;
+
+use super::format::PixelFormat;
 use crate::{EngineError, Result};
 
 /// A colour space as the spec models it: every member may be unknown (`None`).
@@ -80,5 +82,47 @@ impl ColorSpace {
     /// "Pick Color Space": the given one, else the default for `format`.
     pub fn pick(given: Option<ColorSpace>, format: PixelFormat) -> Self {
         given.unwrap_or_else(|| if format.is_rgb() { Self::srgb() } else { Self::rec709() })
+    }
+}
+
+/// The spec's colour space for FFmpeg's colour properties (unknown values stay unknown).
+pub(crate) fn color_space_from_av(
+    primaries: av_color::Primaries,
+    transfer: av_color::TransferCharacteristic,
+    matrix: av_color::Space,
+    range: av_color::Range,
+) -> ColorSpace {
+    use av_color::{Primaries as P, Range as R, Space as S, TransferCharacteristic as T};
+    ColorSpace {
+        primaries: match primaries {
+            P::BT709 => Some(Primaries::Bt709),
+            P::BT470BG => Some(Primaries::Bt470bg),
+            P::SMPTE170M => Some(Primaries::Smpte170m),
+            P::BT2020 => Some(Primaries::Bt2020),
+            P::SMPTE432 => Some(Primaries::Smpte432),
+            _ => None,
+        },
+        transfer: match transfer {
+            T::BT709 => Some(Transfer::Bt709),
+            T::SMPTE170M => Some(Transfer::Smpte170m),
+            T::IEC61966_2_1 => Some(Transfer::Iec61966_2_1),
+            T::Linear => Some(Transfer::Linear),
+            T::SMPTE2084 => Some(Transfer::Pq),
+            T::ARIB_STD_B67 => Some(Transfer::Hlg),
+            _ => None,
+        },
+        matrix: match matrix {
+            S::RGB => Some(Matrix::Rgb),
+            S::BT709 => Some(Matrix::Bt709),
+            S::BT470BG => Some(Matrix::Bt470bg),
+            S::SMPTE170M => Some(Matrix::Smpte170m),
+            S::BT2020NCL => Some(Matrix::Bt2020Ncl),
+            _ => None,
+        },
+        full_range: match range {
+            R::JPEG => Some(true),
+            R::MPEG => Some(false),
+            _ => None,
+        },
     }
 }

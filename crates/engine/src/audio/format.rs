@@ -121,6 +121,13 @@ pub struct AudioBuffer {
     len: usize,
 }
 
+/// A buffer is its own samples: what an `AudioInput` shares.
+impl AsRef<AudioBuffer> for AudioBuffer {
+    fn as_ref(&self) -> &AudioBuffer {
+        self
+    }
+}
+
 impl AudioBuffer {
     /// Validates an `AudioDataInit`'s numbers and takes `bytes`, which must hold at least
     /// frames x channels samples (any excess is ignored).

@@ -1,7 +1,11 @@
 //! Encode a 1 kHz + 3 kHz mix with each codec, decode it back, compare.
 
+use std::sync::Arc;
+
 use super::*;
-use crate::audio::{AudioBuffer, SampleFormat};
+use crate::ffi::libopus;
+use crate::session::collect::{decode, flush, push};
+use crate::{Result, Session};
 
 const START_US: i64 = 1_000_000;
 
@@ -52,6 +56,11 @@ fn channels_of(buf: &AudioBuffer) -> Vec<Vec<f64>> {
         .collect()
 }
 
+/// Encodes `samples` stamped `timestamp`.
+fn encode(enc: &mut AudioEncoder, samples: AudioBuffer, timestamp: i64) -> Result<Vec<EncodedAudioPacket>> {
+    push(enc, AudioInput { samples: Arc::new(samples), timestamp })
+}
+
 fn config(codec: &str, rate: u32, channels: u32) -> AudioEncoderConfig {
     AudioEncoderConfig::new(parse_audio_codec(codec).unwrap(), rate, channels)
 }
@@ -69,11 +78,11 @@ fn encode_signal(
     while at < frames {
         let len = [441, 1000, 2048, 17][piece % 4].min(frames - at);
         let ts = START_US + samples_to_us(at as i64, rate);
-        packets.extend(enc.encode(&buffer(signal, at..at + len, rate, format), ts).unwrap());
+        packets.extend(encode(enc, buffer(signal, at..at + len, rate, format), ts).unwrap());
         at += len;
         piece += 1;
     }
-    packets.extend(enc.flush().unwrap());
+    packets.extend(flush(enc).unwrap());
     assert!(!packets.is_empty());
     assert_eq!(packets[0].timestamp_us, START_US, "first chunk at the first input's timestamp");
     for pair in packets.windows(2) {
@@ -93,12 +102,12 @@ struct Decoded {
 }
 
 fn decode_packets(config: &AudioDecoderConfig, packets: &[EncodedAudioPacket]) -> Decoded {
-    let mut dec = AudioDecoder::new(config).unwrap_or_else(|e| panic!("{}: {e}", config.codec));
+    let mut dec = AudioDecoder::open(config.clone()).unwrap_or_else(|e| panic!("{}: {e}", config.codec));
     let mut outputs = Vec::new();
     for p in packets {
-        outputs.extend(dec.decode(&p.data, true, p.timestamp_us, Some(p.duration_us)).unwrap());
+        outputs.extend(decode(&mut dec, &p.data, true, p.timestamp_us, Some(p.duration_us)).unwrap());
     }
-    outputs.extend(dec.flush().unwrap());
+    outputs.extend(flush(&mut dec).unwrap());
     assert!(!outputs.is_empty());
     let rate = outputs[0].buffer.sample_rate;
     assert_eq!(outputs[0].timestamp_us, START_US, "{}: decoded sample 0 at the first timestamp", config.codec);
@@ -156,7 +165,7 @@ fn round_trip_as(
     format: SampleFormat,
 ) -> (f64, Decoded, Vec<EncodedAudioPacket>) {
     let signal = sine(rate, channels as usize, frames);
-    let mut enc = AudioEncoder::new(config(codec, rate, channels)).unwrap_or_else(|e| panic!("{codec}: {e}"));
+    let mut enc = AudioEncoder::open(config(codec, rate, channels)).unwrap_or_else(|e| panic!("{codec}: {e}"));
     let packets = encode_signal(&mut enc, &signal, rate, format);
     let config = packets[0].decoder_config.clone().unwrap();
     assert_eq!((config.sample_rate, config.number_of_channels), (rate, channels));
@@ -203,7 +212,7 @@ fn streams_shorter_than_the_priming_or_a_frame_keep_their_length() {
         let rate = if codec == "opus" { 48_000 } else { 44_100 };
         for frames in [1, 100, 1152, 2000] {
             let signal = sine(rate, 2, frames);
-            let mut enc = AudioEncoder::new(config(codec, rate, 2)).unwrap();
+            let mut enc = AudioEncoder::open(config(codec, rate, 2)).unwrap();
             let packets = encode_signal(&mut enc, &signal, rate, SampleFormat::F32);
             let decoded = decode_packets(&packets[0].decoder_config.clone().unwrap(), &packets);
             assert_eq!(decoded.channels[0].len(), frames, "{codec}: decoded samples");
@@ -234,11 +243,11 @@ fn lossless_codecs_are_bit_exact_through_s16() {
 
 #[test]
 fn encoder_priming_is_what_decoders_trim() {
-    let aac = AudioEncoder::new(config("mp4a.40.2", 44_100, 2)).unwrap();
-    assert_eq!(aac.priming_samples(), decoder::AAC_PRIMING);
-    let mp3 = AudioEncoder::new(config("mp3", 44_100, 2)).unwrap();
-    assert_eq!(mp3.priming_samples(), decoder::MP3_PRIMING);
-    let opus = AudioEncoder::new(config("opus", 48_000, 2)).unwrap();
+    let aac = AudioEncoder::open(config("mp4a.40.2", 44_100, 2)).unwrap();
+    assert_eq!(aac.priming_samples(), AAC_PRIMING);
+    let mp3 = AudioEncoder::open(config("mp3", 44_100, 2)).unwrap();
+    assert_eq!(mp3.priming_samples(), MP3_PRIMING);
+    let opus = AudioEncoder::open(config("opus", 48_000, 2)).unwrap();
     let head = opus.decoder_config().description.clone().unwrap();
     assert_eq!(u32::from(u16::from_le_bytes([head[10], head[11]])), opus.priming_samples());
     assert!(opus.priming_samples() > 0);
@@ -246,9 +255,9 @@ fn encoder_priming_is_what_decoders_trim() {
 
 #[test]
 fn aac_description_is_the_audio_specific_config() {
-    let enc = AudioEncoder::new(config("mp4a.40.2", 48_000, 2)).unwrap();
+    let enc = AudioEncoder::open(config("mp4a.40.2", 48_000, 2)).unwrap();
     assert_eq!(enc.decoder_config().description.as_deref(), Some(&[0x11, 0x90][..]));
-    let enc = AudioEncoder::new(config("mp4a.40.2", 44_100, 1)).unwrap();
+    let enc = AudioEncoder::open(config("mp4a.40.2", 44_100, 1)).unwrap();
     assert_eq!(enc.decoder_config().description.as_deref(), Some(&[0x12, 0x08][..]));
 }
 
@@ -257,7 +266,7 @@ fn adts_chunks_carry_headers_and_decode_without_description() {
     let signal = sine(48_000, 2, FRAMES);
     let mut cfg = config("mp4a.40.2", 48_000, 2);
     cfg.aac_format = AacFormat::Adts;
-    let mut enc = AudioEncoder::new(cfg).unwrap();
+    let mut enc = AudioEncoder::open(cfg).unwrap();
     let packets = encode_signal(&mut enc, &signal, 48_000, SampleFormat::F32);
     let dc = packets[0].decoder_config.clone().unwrap();
     assert_eq!(dc.description, None);
@@ -275,7 +284,7 @@ fn adts_chunks_carry_headers_and_decode_without_description() {
 
 #[test]
 fn flac_description_is_flac_marker_and_streaminfo() {
-    let enc = AudioEncoder::new(config("flac", 44_100, 2)).unwrap();
+    let enc = AudioEncoder::open(config("flac", 44_100, 2)).unwrap();
     let d = enc.decoder_config().description.clone().unwrap();
     assert_eq!(d.len(), 4 + 4 + 34);
     assert_eq!(&d[..8], b"fLaC\x80\x00\x00\x22");
@@ -297,14 +306,14 @@ fn opus_honours_its_config() {
     cfg.opus.useinbandfec = true;
     cfg.bitrate = Some(32_000);
     cfg.bitrate_mode = BitrateMode::Constant;
-    let enc = AudioEncoder::new(cfg.clone()).unwrap();
+    let enc = AudioEncoder::open(cfg.clone()).unwrap();
     assert_eq!(enc.frame_size(), 480);
     let head = enc.decoder_config().description.clone().unwrap();
     assert_eq!((&head[..8], head[9]), (&b"OpusHead"[..], 1));
     let not_supported = |f: &dyn Fn(&mut AudioEncoderConfig)| {
         let mut c = cfg.clone();
         f(&mut c);
-        AudioEncoder::new(c).err().map(|e| e.name())
+        AudioEncoder::open(c).err().map(|e| e.name())
     };
     assert_eq!(not_supported(&|c| c.opus.frame_duration_us = 15_000), Some("NotSupportedError"));
     assert_eq!(not_supported(&|c| c.opus.complexity = Some(11)), Some("NotSupportedError"));
@@ -319,7 +328,7 @@ fn opus_ogg_format_describes_the_stream_with_its_identification_header() {
     let mut cfg = config("opus", 48_000, 2);
     cfg.opus.format = OpusFormat::Ogg;
     let signal = sine(48_000, 2, FRAMES);
-    let mut enc = AudioEncoder::new(cfg).unwrap();
+    let mut enc = AudioEncoder::open(cfg).unwrap();
     let packets = encode_signal(&mut enc, &signal, 48_000, SampleFormat::F32);
     let dc = packets[0].decoder_config.clone().unwrap();
     let head = dc.description.clone().unwrap();
@@ -334,21 +343,21 @@ fn opus_ogg_format_describes_the_stream_with_its_identification_header() {
 #[test]
 fn opus_signal_hint_and_dtx_reach_libopus() {
     let mut cfg = config("opus", 48_000, 1);
-    let enc = AudioEncoder::new(cfg.clone()).unwrap();
+    let enc = AudioEncoder::open(cfg.clone()).unwrap();
     assert_eq!(enc.opus_setting(libopus::GET_SIGNAL), Some(libopus::AUTO));
     assert_eq!(enc.opus_setting(libopus::GET_DTX), Some(0));
     for (signal, value) in [("voice", libopus::SIGNAL_VOICE), ("music", libopus::SIGNAL_MUSIC)] {
         cfg.opus.signal = Some(signal.to_owned());
-        let enc = AudioEncoder::new(cfg.clone()).unwrap();
+        let enc = AudioEncoder::open(cfg.clone()).unwrap();
         assert_eq!(enc.opus_setting(libopus::GET_SIGNAL), Some(value), "{signal}");
     }
     cfg.opus.usedtx = true;
-    let mut enc = AudioEncoder::new(cfg.clone()).unwrap();
+    let mut enc = AudioEncoder::open(cfg.clone()).unwrap();
     assert_eq!(enc.opus_setting(libopus::GET_DTX), Some(1));
     // Reopened after a flush, the stream keeps the settings.
     let silence = vec![vec![0.0; 4800]];
     encode_signal(&mut enc, &silence, 48_000, SampleFormat::F32);
-    enc.encode(&buffer(&silence, 0..480, 48_000, SampleFormat::F32), 0).unwrap();
+    encode(&mut enc, buffer(&silence, 0..480, 48_000, SampleFormat::F32), 0).unwrap();
     assert_eq!(enc.opus_setting(libopus::GET_DTX), Some(1));
     assert_eq!(enc.opus_setting(libopus::GET_SIGNAL), Some(libopus::SIGNAL_MUSIC));
 }
@@ -359,7 +368,7 @@ fn opus_dtx_sends_silence_as_packets_of_at_most_two_bytes() {
     let sizes = |usedtx: bool| {
         let mut cfg = config("opus", 48_000, 1);
         cfg.opus.usedtx = usedtx;
-        let mut enc = AudioEncoder::new(cfg).unwrap();
+        let mut enc = AudioEncoder::open(cfg).unwrap();
         let packets = encode_signal(&mut enc, &silence, 48_000, SampleFormat::F32);
         packets.iter().map(|p| p.data.len()).collect::<Vec<_>>()
     };
@@ -376,7 +385,7 @@ fn opus_dtx_sends_silence_as_packets_of_at_most_two_bytes() {
 #[test]
 fn opus_resamples_other_rates_to_48_khz() {
     let signal = sine(44_100, 2, FRAMES);
-    let mut enc = AudioEncoder::new(config("opus", 44_100, 2)).unwrap();
+    let mut enc = AudioEncoder::open(config("opus", 44_100, 2)).unwrap();
     let packets = encode_signal(&mut enc, &signal, 44_100, SampleFormat::S16);
     let dc = packets[0].decoder_config.clone().unwrap();
     assert_eq!(dc.sample_rate, 48_000);
@@ -388,7 +397,7 @@ fn opus_resamples_other_rates_to_48_khz() {
 
 #[test]
 fn unsupported_configs_are_not_supported() {
-    let err = |codec: &str, rate, channels| AudioEncoder::new(config(codec, rate, channels)).err().map(|e| e.name());
+    let err = |codec: &str, rate, channels| AudioEncoder::open(config(codec, rate, channels)).err().map(|e| e.name());
     assert_eq!(err("mp4a.40.5", 48_000, 2), Some("NotSupportedError"));
     assert_eq!(err("mp3", 96_000, 2), Some("NotSupportedError"));
     assert_eq!(err("flac", 48_000, 0), Some("TypeError"));
@@ -399,7 +408,7 @@ fn unsupported_configs_are_not_supported() {
             number_of_channels: 2,
             description,
         };
-        AudioDecoder::new(&config).err().map(|e| e.name())
+        AudioDecoder::open(config.clone()).err().map(|e| e.name())
     };
     assert_eq!(dec("opus", Some(b"garbage".to_vec())), Some("NotSupportedError"));
     assert_eq!(dec("opus", None), None);
@@ -409,24 +418,24 @@ fn unsupported_configs_are_not_supported() {
 #[test]
 fn a_flush_ends_the_stream_and_the_next_encode_starts_another() {
     let signal = sine(48_000, 2, 3000);
-    let mut enc = AudioEncoder::new(config("mp4a.40.2", 48_000, 2)).unwrap();
+    let mut enc = AudioEncoder::open(config("mp4a.40.2", 48_000, 2)).unwrap();
     let first = encode_signal(&mut enc, &signal, 48_000, SampleFormat::F32Planar);
-    let mut second = enc.encode(&buffer(&signal, 0..3000, 48_000, SampleFormat::F32Planar), 5_000_000).unwrap();
-    second.extend(enc.flush().unwrap());
+    let mut second = encode(&mut enc, buffer(&signal, 0..3000, 48_000, SampleFormat::F32Planar), 5_000_000).unwrap();
+    second.extend(flush(&mut enc).unwrap());
     assert_eq!(second[0].timestamp_us, 5_000_000);
     assert!(second[0].decoder_config.is_none(), "an unchanged config is not repeated");
     // Decoded back to back, each stream's priming is trimmed after the flush between them.
     let dc = first[0].decoder_config.clone().unwrap();
-    let mut dec = AudioDecoder::new(&dc).unwrap();
+    let mut dec = AudioDecoder::open(dc.clone()).unwrap();
     for p in &first {
-        dec.decode(&p.data, true, p.timestamp_us, None).unwrap();
+        decode(&mut dec, &p.data, true, p.timestamp_us, None).unwrap();
     }
-    dec.flush().unwrap();
+    flush(&mut dec).unwrap();
     let mut out = Vec::new();
     for p in &second {
-        out.extend(dec.decode(&p.data, true, p.timestamp_us, Some(p.duration_us)).unwrap());
+        out.extend(decode(&mut dec, &p.data, true, p.timestamp_us, Some(p.duration_us)).unwrap());
     }
-    out.extend(dec.flush().unwrap());
+    out.extend(flush(&mut dec).unwrap());
     assert_eq!(out[0].timestamp_us, 5_000_000);
     let total: usize = out.iter().map(|o| o.buffer.number_of_frames).sum();
     assert_eq!(total, 3000);
@@ -435,9 +444,9 @@ fn a_flush_ends_the_stream_and_the_next_encode_starts_another() {
 #[test]
 fn mono_interleaved_input_feeds_a_stereo_encoder_at_another_rate() {
     let signal = sine(96_000, 1, 9600);
-    let mut enc = AudioEncoder::new(config("pcm-s16", 48_000, 2)).unwrap();
-    let mut packets = enc.encode(&buffer(&signal, 0..9600, 96_000, SampleFormat::S16), 0).unwrap();
-    packets.extend(enc.flush().unwrap());
+    let mut enc = AudioEncoder::open(config("pcm-s16", 48_000, 2)).unwrap();
+    let mut packets = encode(&mut enc, buffer(&signal, 0..9600, 96_000, SampleFormat::S16), 0).unwrap();
+    packets.extend(flush(&mut enc).unwrap());
     let bytes: usize = packets.iter().map(|p| p.data.len()).sum();
     assert_eq!(bytes, 4800 * 2 * 2);
     let end = packets.last().map(|p| p.timestamp_us + p.duration_us);
@@ -447,18 +456,18 @@ fn mono_interleaved_input_feeds_a_stereo_encoder_at_another_rate() {
 #[test]
 fn vorbis_decodes() {
     let signal = sine(44_100, 2, FRAMES);
-    let Ok(mut enc) = AudioEncoder::new(config("vorbis", 44_100, 2)) else {
+    let Ok(mut enc) = AudioEncoder::open(config("vorbis", 44_100, 2)) else {
         return; // no libvorbis in this FFmpeg
     };
     let packets = encode_signal(&mut enc, &signal, 44_100, SampleFormat::F32Planar);
     let dc = packets[0].decoder_config.clone().unwrap();
     assert_eq!(dc.description.as_ref().map(|d| d[0]), Some(2), "Xiph-laced headers");
-    let mut dec = AudioDecoder::new(&dc).unwrap();
+    let mut dec = AudioDecoder::open(dc.clone()).unwrap();
     let mut outputs = Vec::new();
     for p in &packets {
-        outputs.extend(dec.decode(&p.data, true, p.timestamp_us, Some(p.duration_us)).unwrap());
+        outputs.extend(decode(&mut dec, &p.data, true, p.timestamp_us, Some(p.duration_us)).unwrap());
     }
-    outputs.extend(dec.flush().unwrap());
+    outputs.extend(flush(&mut dec).unwrap());
     // Vorbis's first packet only primes the decoder, and libvorbis's delay is not
     // trimmed: check the amount and level of what comes back, not its alignment.
     let frames: usize = outputs.iter().map(|o| o.buffer.number_of_frames).sum();
@@ -476,14 +485,14 @@ fn garbage_never_panics() {
         let codec = parse_audio_codec(codec).unwrap();
         for description in [None, Some(vec![0x11, 0x90]), Some(garbage[3].clone())] {
             let config = AudioDecoderConfig { codec, sample_rate: 48_000, number_of_channels: 2, description };
-            let Ok(mut dec) = AudioDecoder::new(&config) else { continue };
+            let Ok(mut dec) = AudioDecoder::open(config.clone()) else { continue };
             for (i, chunk) in garbage.iter().enumerate() {
-                if let Err(e) = dec.decode(chunk, true, i as i64 * 1000, None) {
+                if let Err(e) = decode(&mut dec, chunk, true, i as i64 * 1000, None) {
                     assert_eq!(e.name(), "EncodingError", "{codec}");
                 }
             }
-            assert_eq!(dec.decode(&[], true, 0, None).err().map(|e| e.name()), Some("EncodingError"));
-            if let Err(e) = dec.flush() {
+            assert_eq!(decode(&mut dec, &[], true, 0, None).err().map(|e| e.name()), Some("EncodingError"));
+            if let Err(e) = flush(&mut dec) {
                 assert_eq!(e.name(), "EncodingError", "{codec}");
             }
         }

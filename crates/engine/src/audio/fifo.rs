@@ -1,42 +1,11 @@
-//! Audio encoder and decoder sessions over FFmpeg (https://w3c.github.io/webcodecs/#audioencoder-interface,
-//! https://w3c.github.io/webcodecs/#audiodecoder-interface). Like the video sessions, a
-//! session owns its FFmpeg context and starts no threads; the binding runs each on its
-//! worker.
-//!
-//! Codec delay: encoders start every stream with the codec's priming samples (Opus
-//! pre-skip, AAC and MP3 encoder delay) and stamp chunks from the first input's timestamp
-//! onwards; decoders drop the priming at the start of each stream and shift their output
-//! back by it, so that decode(encode(x)) starts with x's first sample at x's timestamp.
+//! FFmpeg audio frames to and from `AudioBuffer`s, and the queue that re-chunks samples
+//! into whole codec frames.
 
 use ffmpeg_next::{frame, ChannelLayout};
 
-use crate::audio::{AudioBuffer, SampleFormat};
+use super::{default_layout, AudioBuffer, SampleFormat};
+use crate::ffi::frame::{plane, plane_mut};
 use crate::{EngineError, Result};
-
-mod codec_string;
-pub mod decoder;
-pub mod encoder;
-mod libopus;
-mod raw;
-
-pub use codec_string::{parse_audio_codec, AudioCodec, PcmFormat};
-pub use decoder::{AudioDecoder, AudioDecoderConfig, DecodedAudio};
-pub use encoder::{
-    AacFormat, AudioEncoder, AudioEncoderConfig, BitrateMode, EncodedAudioPacket, OpusEncoderConfig, OpusFormat,
-};
-
-/// `floor(samples / rate)` in microseconds: sample-exact timestamps that never drift.
-pub(crate) fn samples_to_us(samples: i64, rate: u32) -> i64 {
-    let us = (i128::from(samples) * 1_000_000).div_euclid(i128::from(rate.max(1)));
-    i64::try_from(us).unwrap_or(if us < 0 { i64::MIN } else { i64::MAX })
-}
-
-/// FFmpeg's default layout for `channels` (front left/right first, as WebCodecs orders
-/// channels); `NotSupported` for counts FFmpeg has no layout for.
-pub(crate) fn default_layout(channels: usize) -> Result<ChannelLayout> {
-    let layout = i32::try_from(channels).ok().map(ChannelLayout::default).filter(|l| !l.is_empty());
-    layout.ok_or_else(|| EngineError::not_supported(format!("{channels} channels are not supported")))
-}
 
 /// Bytes of one sample of one plane: one channel when planar, every channel when packed.
 fn plane_unit(format: ffmpeg_next::format::Sample, channels: usize) -> usize {
@@ -63,7 +32,7 @@ pub(crate) fn frame_from_buffer(buffer: &AudioBuffer, rate: u32) -> Result<frame
     av.set_rate(rate);
     let plane_len = frames * plane_unit(format, channels);
     for (i, src) in buffer.samples().chunks_exact(plane_len).take(plane_count(format, channels)).enumerate() {
-        let dst = raw::plane_mut(&mut av, i, plane_len).ok_or_else(|| EngineError::encoding("out of memory"))?;
+        let dst = plane_mut(&mut av, i, plane_len).ok_or_else(|| EngineError::encoding("out of memory"))?;
         dst.copy_from_slice(src);
     }
     Ok(av)
@@ -86,7 +55,7 @@ pub(crate) fn buffer_from_frame(frame: &frame::Audio, skip: usize, end: usize) -
     let unit = plane_unit(frame.format(), channels);
     let mut bytes = Vec::with_capacity((end - skip) * unit * plane_count(frame.format(), channels));
     for i in 0..plane_count(frame.format(), channels) {
-        let plane = raw::plane(frame, i, frames * unit).ok_or_else(|| EngineError::encoding("truncated frame"))?;
+        let plane = plane(frame, i, frames * unit).ok_or_else(|| EngineError::encoding("truncated frame"))?;
         bytes.extend_from_slice(&plane[skip * unit..end * unit]);
     }
     AudioBuffer::new(format, frame.rate() as f32, end - skip, channels, Box::new(bytes)).map(Some)
@@ -115,7 +84,7 @@ impl SampleFifo {
     pub fn push(&mut self, frame: &frame::Audio) -> Result<()> {
         let bytes = frame.samples() * plane_unit(self.format, self.channels);
         for (i, queue) in self.planes.iter_mut().enumerate() {
-            let plane = raw::plane(frame, i, bytes).ok_or_else(|| EngineError::encoding("resampler output"))?;
+            let plane = plane(frame, i, bytes).ok_or_else(|| EngineError::encoding("resampler output"))?;
             queue.extend_from_slice(plane);
         }
         self.len += frame.samples();
@@ -131,8 +100,8 @@ impl SampleFifo {
         av.set_rate(rate);
         let silence = if matches!(self.format, ffmpeg_next::format::Sample::U8(_)) { 0x80 } else { 0 };
         for (i, queue) in self.planes.iter_mut().enumerate() {
-            let dst = raw::plane_mut(&mut av, i, size.max(count) * unit)
-                .ok_or_else(|| EngineError::encoding("out of memory"))?;
+            let dst =
+                plane_mut(&mut av, i, size.max(count) * unit).ok_or_else(|| EngineError::encoding("out of memory"))?;
             dst[..count * unit].copy_from_slice(&queue[..count * unit]);
             dst[count * unit..].fill(silence);
             queue.drain(..count * unit);
@@ -146,6 +115,3 @@ impl SampleFifo {
         self.len = 0;
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -1,10 +1,72 @@
-//! The raw FFmpeg calls the audio sessions need and ffmpeg-next does not wrap (in a form
-//! that works across FFmpeg's channel-layout API change): context fields and extradata.
+//! Codec context fields, extradata and private options that ffmpeg-next does not wrap
+//! (in a form that works across FFmpeg's channel-layout API change).
 
 use std::ffi::CString;
 
 use ffmpeg_next::ffi as sys;
-use ffmpeg_next::{codec, frame, Codec};
+use ffmpeg_next::{codec, Codec};
+
+use crate::{EngineError, Result};
+
+/// Encoder context fields without a safe setter.
+pub(crate) struct ContextFields {
+    /// `AVCodecContext.profile` (libvpx/libaom take numeric profiles).
+    pub profile: Option<i32>,
+    /// `rc_buffer_size` in bits, for constant bitrate.
+    pub rc_buffer_size: Option<i32>,
+    /// `rc_min_rate` in bits per second.
+    pub rc_min_rate: Option<i64>,
+    /// `ticks_per_frame`: the frame duration in time-base units for encoders that read it.
+    pub ticks_per_frame: Option<i32>,
+    /// Signal BT.709 primaries and transfer in the bitstream (matrix and range have
+    /// safe setters).
+    pub bt709: bool,
+}
+
+pub(crate) fn set_context_fields(ctx: &mut codec::Context, fields: &ContextFields) {
+    // SAFETY: `ctx` wraps a live, not yet opened AVCodecContext that we own exclusively;
+    // these are plain integer/enum fields that avcodec_open2 reads.
+    unsafe {
+        let raw = ctx.as_mut_ptr();
+        if let Some(profile) = fields.profile {
+            (*raw).profile = profile;
+        }
+        if let Some(size) = fields.rc_buffer_size {
+            (*raw).rc_buffer_size = size;
+        }
+        if let Some(rate) = fields.rc_min_rate {
+            (*raw).rc_min_rate = rate;
+        }
+        if let Some(ticks) = fields.ticks_per_frame {
+            (*raw).ticks_per_frame = ticks;
+        }
+        if fields.bt709 {
+            (*raw).color_primaries = sys::AVColorPrimaries::AVCOL_PRI_BT709;
+            (*raw).color_trc = sys::AVColorTransferCharacteristic::AVCOL_TRC_BT709;
+        }
+    }
+}
+
+/// Gives a decoder context its extradata (an avcC/hvcC/av1C record), before it is opened.
+pub(crate) fn set_extradata(ctx: &mut codec::Context, data: &[u8]) -> Result<()> {
+    let padding = sys::AV_INPUT_BUFFER_PADDING_SIZE as usize;
+    let size = i32::try_from(data.len()).map_err(|_| EngineError::type_error("description is too large"))?;
+    // SAFETY: av_mallocz returns null or a zeroed buffer of the asked size, into which we
+    // copy `data.len()` bytes (the padding stays zero, as FFmpeg requires). The context owns
+    // and frees extradata (avcodec_free_context); any earlier buffer is freed first.
+    unsafe {
+        let buffer = sys::av_mallocz(data.len() + padding) as *mut u8;
+        if buffer.is_null() {
+            return Err(EngineError::encoding("out of memory for extradata"));
+        }
+        std::ptr::copy_nonoverlapping(data.as_ptr(), buffer, data.len());
+        let raw = ctx.as_mut_ptr();
+        sys::av_freep(std::ptr::addr_of_mut!((*raw).extradata).cast());
+        (*raw).extradata = buffer;
+        (*raw).extradata_size = size;
+    }
+    Ok(())
+}
 
 /// Gives a context (not yet opened) its sample rate and the default layout for `channels`.
 pub(crate) fn set_audio_params(ctx: &mut codec::Context, sample_rate: u32, channels: u32) {
@@ -62,40 +124,5 @@ pub(crate) fn has_private_option(codec: Codec, name: &str) -> bool {
         }
         let fake_obj = std::ptr::addr_of!(class) as *mut std::ffi::c_void;
         !sys::av_opt_find(fake_obj, name.as_ptr(), std::ptr::null(), 0, sys::AV_OPT_SEARCH_FAKE_OBJ).is_null()
-    }
-}
-
-/// The bytes of plane `index` of an audio frame (for packed formats, plane 0 holds every
-/// channel), `len` bytes long. ffmpeg-next's `data(i)` reads `linesize[i]`, which FFmpeg
-/// sets only for plane 0 of audio, and cannot reach planes past the eighth.
-pub(crate) fn plane(frame: &frame::Audio, index: usize, len: usize) -> Option<&[u8]> {
-    // SAFETY: for audio every plane is `linesize[0]` bytes long and `extended_data` holds
-    // one pointer per plane (channels for planar formats, else one); `index` and `len` are
-    // checked against those before the slice is made, and it borrows `frame`.
-    unsafe {
-        let raw = frame.as_ptr();
-        let planes = if frame.is_planar() { frame.channels() as usize } else { 1 };
-        let size = usize::try_from((*raw).linesize[0]).ok()?;
-        if index >= planes || len > size || (*raw).extended_data.is_null() {
-            return None;
-        }
-        let data = *(*raw).extended_data.add(index);
-        (!data.is_null()).then(|| std::slice::from_raw_parts(data, len))
-    }
-}
-
-/// [`plane`], writable.
-pub(crate) fn plane_mut(frame: &mut frame::Audio, index: usize, len: usize) -> Option<&mut [u8]> {
-    // SAFETY: as in `plane`; the slice borrows `frame` mutably, and the frame's buffers
-    // were allocated by us (av_frame_get_buffer) and are not shared yet.
-    unsafe {
-        let planes = if frame.is_planar() { frame.channels() as usize } else { 1 };
-        let raw = frame.as_mut_ptr();
-        let size = usize::try_from((*raw).linesize[0]).ok()?;
-        if index >= planes || len > size || (*raw).extended_data.is_null() {
-            return None;
-        }
-        let data = *(*raw).extended_data.add(index);
-        (!data.is_null()).then(|| std::slice::from_raw_parts_mut(data, len))
     }
 }

@@ -1,0 +1,158 @@
+//! The video encoder's config (`VideoEncoderConfig` and its enums), its input and its
+//! output (https://w3c.github.io/webcodecs/#video-encoder-config).
+
+use std::sync::Arc;
+
+use ffmpeg_next::format::Pixel;
+use ffmpeg_next::Rational;
+
+use crate::video::{FrameBuffer, HardwareAcceleration, Rect, VideoCodec, VideoDecoderConfig};
+use crate::{EngineError, Result};
+
+/// `VideoEncoderBitrateMode`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum BitrateMode {
+    Constant,
+    #[default]
+    Variable,
+    /// The quantizer comes with each frame (`encode(frame, {avc: {quantizer}})`).
+    Quantizer,
+}
+
+/// `LatencyMode`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LatencyMode {
+    #[default]
+    Quality,
+    Realtime,
+}
+
+/// `AvcBitstreamFormat` / `HevcBitstreamFormat`: `avc`/`hevc` (length-prefixed NAL units
+/// plus a description) or `annexb` (start codes, parameter sets in band).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum BitstreamFormat {
+    #[default]
+    LengthPrefixed,
+    AnnexB,
+}
+
+/// The scalability modes we produce: one spatial layer, one to three temporal layers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScalabilityMode {
+    L1T1,
+    L1T2,
+    L1T3,
+}
+
+impl ScalabilityMode {
+    /// Any other mode (a valid string we cannot produce) is `NotSupported`.
+    pub fn parse(mode: &str) -> Result<Self> {
+        match mode {
+            "L1T1" => Ok(Self::L1T1),
+            "L1T2" => Ok(Self::L1T2),
+            "L1T3" => Ok(Self::L1T3),
+            other => Err(EngineError::not_supported(format!("scalabilityMode '{other}' is not supported"))),
+        }
+    }
+
+    /// The temporal layer of each frame in one period of the layering pattern.
+    pub(crate) fn pattern(self) -> &'static [u32] {
+        match self {
+            Self::L1T1 => &[0],
+            Self::L1T2 => &[0, 1],
+            Self::L1T3 => &[0, 2, 1, 2],
+        }
+    }
+}
+
+/// `VideoEncoderConfig` after the binding's validation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VideoEncoderConfig {
+    pub codec: VideoCodec,
+    pub width: u32,
+    pub height: u32,
+    pub display_width: Option<u32>,
+    pub display_height: Option<u32>,
+    /// Bits per second.
+    pub bitrate: Option<u64>,
+    /// Frames per second.
+    pub framerate: Option<f64>,
+    pub hardware_acceleration: HardwareAcceleration,
+    pub scalability_mode: Option<String>,
+    pub bitrate_mode: BitrateMode,
+    pub latency_mode: LatencyMode,
+    /// For `avc1`/`avc3`/`hvc1`/`hev1` only.
+    pub format: BitstreamFormat,
+    /// `contentHint`: accepted, not used to tune the encoder.
+    pub content_hint: Option<String>,
+}
+
+impl VideoEncoderConfig {
+    pub fn new(codec: VideoCodec, width: u32, height: u32) -> Self {
+        Self {
+            codec,
+            width,
+            height,
+            display_width: None,
+            display_height: None,
+            bitrate: None,
+            framerate: None,
+            hardware_acceleration: HardwareAcceleration::NoPreference,
+            scalability_mode: None,
+            bitrate_mode: BitrateMode::Variable,
+            latency_mode: LatencyMode::Quality,
+            format: BitstreamFormat::LengthPrefixed,
+            content_hint: None,
+        }
+    }
+
+    /// The checks a config must pass before any FFmpeg encoder is tried; returns its
+    /// scalability mode and the pixel format an encoder of its codec takes.
+    pub(crate) fn validate(&self) -> Result<(Option<ScalabilityMode>, Pixel)> {
+        self.hardware_acceleration.require_software("encoding")?;
+        if self.width == 0 || self.height == 0 {
+            return Err(EngineError::type_error("width and height must be non-zero"));
+        }
+        let scalability = self.scalability_mode.as_deref().map(ScalabilityMode::parse).transpose()?;
+        Ok((scalability, self.codec.encoder_pixel_format()?))
+    }
+
+    pub(crate) fn frame_rate(&self) -> Rational {
+        match self.framerate {
+            Some(fps) if fps.is_finite() && fps > 0.0 && fps.fract() == 0.0 && fps <= 1e6 => {
+                Rational::new(fps as i32, 1)
+            }
+            Some(fps) if fps.is_finite() && fps > 0.0 && fps <= 1e6 => {
+                Rational::new((fps * 1000.0).round() as i32, 1000)
+            }
+            _ => Rational::new(30, 1),
+        }
+    }
+}
+
+/// One `EncodedVideoChunk` plus its metadata.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EncodedPacket {
+    pub data: Vec<u8>,
+    pub key: bool,
+    pub timestamp_us: i64,
+    pub duration_us: Option<i64>,
+    /// `metadata.svc.temporalLayerId`, when a scalability mode was configured.
+    pub temporal_layer_id: Option<u32>,
+    /// `metadata.decoderConfig`: on the first chunk and whenever it changes.
+    pub decoder_config: Option<VideoDecoderConfig>,
+}
+
+/// One `VideoEncoder.encode(frame, options)` call: the frame's pixels (shared, so that
+/// FFmpeg can read them in place for as long as it holds them), its visible rect, which is
+/// scaled to the configured size, and the encode options.
+#[derive(Clone)]
+pub struct VideoFrameInput {
+    pub pixels: Arc<dyn AsRef<FrameBuffer> + Send + Sync>,
+    pub rect: Rect,
+    pub timestamp: i64,
+    pub duration: Option<i64>,
+    pub key_frame: bool,
+    /// `options.{avc,hevc,vp9,av1}.quantizer`, honoured in quantizer bitrate mode.
+    pub quantizer: Option<u32>,
+}

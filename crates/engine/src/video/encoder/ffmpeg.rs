@@ -1,0 +1,308 @@
+//! The FFmpeg video encoders we drive, each with the options and rate control it needs
+//! for a config's latency mode, bitrate mode and quantizer.
+
+use ffmpeg_next::codec::{self, threading};
+use ffmpeg_next::format::Pixel;
+use ffmpeg_next::{color as av_color, encoder, Codec, Dictionary, Rational};
+
+use super::config::{BitrateMode, LatencyMode, ScalabilityMode, VideoEncoderConfig};
+use crate::ffi::codec::{set_context_fields, ContextFields};
+use crate::session::{thread_count, TIME_BASE};
+
+/// An FFmpeg video encoder, by what it is rather than by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FfmpegEncoder {
+    X264,
+    X265,
+    /// libvpx's VP8 encoder.
+    Vp8,
+    /// libvpx's VP9 encoder.
+    Vp9,
+    SvtAv1,
+    Aom,
+}
+
+impl FfmpegEncoder {
+    /// FFmpeg's name for the encoder.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::X264 => "libx264",
+            Self::X265 => "libx265",
+            Self::Vp8 => "libvpx",
+            Self::Vp9 => "libvpx-vp9",
+            Self::SvtAv1 => "libsvtav1",
+            Self::Aom => "libaom-av1",
+        }
+    }
+
+    /// Whether it can produce temporal layers (only libvpx can).
+    pub fn has_temporal_layers(self) -> bool {
+        matches!(self, Self::Vp8 | Self::Vp9)
+    }
+
+    /// libvpx and libaom: a quantizer range instead of a qp option, CBR by rc_min_rate,
+    /// and frame durations from ticks_per_frame.
+    fn vpx_like(self) -> bool {
+        matches!(self, Self::Vp8 | Self::Vp9 | Self::Aom)
+    }
+
+    /// The quantizer it opens with in quantizer mode, before a frame brings one.
+    pub fn default_quantizer(self) -> u32 {
+        match self {
+            Self::X264 | Self::X265 => 26,
+            _ => 32,
+        }
+    }
+
+    /// SVT-AV1 through FFmpeg 5.1 ignores requested key frames: the session ends there so
+    /// that the next one starts with one.
+    pub fn ignores_key_requests(self) -> bool {
+        self == Self::SvtAv1
+    }
+
+    /// SVT-AV1's deinit waits forever for the end of a stream it was never sent: it must
+    /// be given a picture and the end, and drained, before FFmpeg frees it.
+    pub fn must_end_before_free(self) -> bool {
+        self == Self::SvtAv1
+    }
+
+    /// Opens `codec` (this encoder) for `config`; the FFmpeg error says why a config cannot
+    /// be honoured.
+    pub fn open(
+        self,
+        config: &VideoEncoderConfig,
+        codec: Codec,
+        pixel: Pixel,
+        quantizer: Option<u32>,
+    ) -> std::result::Result<encoder::Video, ffmpeg_next::Error> {
+        let tuning = Tuning { config, encoder: self, quantizer };
+        let mut ctx = codec::Context::new_with_codec(codec);
+        let threads = threading::Config { kind: threading::Type::Frame, count: thread_count(), ..Default::default() };
+        ctx.set_threading(threads);
+        let mut enc = ctx.encoder().video()?;
+        enc.set_width(config.width);
+        enc.set_height(config.height);
+        enc.set_format(pixel);
+        enc.set_time_base(Rational::new(TIME_BASE.0, TIME_BASE.1));
+        enc.set_frame_rate(Some(config.frame_rate()));
+        enc.set_colorspace(av_color::Space::BT709);
+        enc.set_color_range(av_color::Range::MPEG);
+        if tuning.realtime() {
+            enc.set_max_b_frames(0);
+        }
+        let fields = tuning.rate_control(&mut enc);
+        set_context_fields(&mut enc, &fields);
+        enc.open_with(tuning.options())
+    }
+}
+
+/// A config as one encoder reads it.
+struct Tuning<'a> {
+    config: &'a VideoEncoderConfig,
+    encoder: FfmpegEncoder,
+    quantizer: Option<u32>,
+}
+
+impl Tuning<'_> {
+    fn realtime(&self) -> bool {
+        self.config.latency_mode == LatencyMode::Realtime
+    }
+
+    /// Two or three temporal layers (only libvpx is allowed to get here with them).
+    fn temporal_layers(&self) -> Option<ScalabilityMode> {
+        let mode = self.config.scalability_mode.as_deref().and_then(|m| ScalabilityMode::parse(m).ok());
+        mode.filter(|m| *m != ScalabilityMode::L1T1)
+    }
+
+    /// The bitrate the encoder gets; libvpx's VP8 and temporal layers need one.
+    fn bitrate(&self) -> Option<u64> {
+        match self.config.bitrate {
+            Some(b) => Some(b),
+            None if self.encoder == FfmpegEncoder::Vp8 || self.temporal_layers().is_some() => {
+                Some(self.default_bitrate())
+            }
+            None => None,
+        }
+    }
+
+    /// Bitrate when none was given but an encoder needs one: ~0.1 bit per pixel.
+    fn default_bitrate(&self) -> u64 {
+        let fps = f64::from(self.config.frame_rate());
+        ((f64::from(self.config.width) * f64::from(self.config.height) * fps * 0.1) as u64).max(100_000)
+    }
+
+    /// Neither a bitrate nor a quantizer: the encoder's constant-quality mode.
+    fn constant_quality(&self) -> bool {
+        self.bitrate().is_none() && self.quantizer.is_none()
+    }
+
+    fn options(&self) -> Dictionary<'static> {
+        match self.encoder {
+            FfmpegEncoder::X264 => self.x264_options(),
+            FfmpegEncoder::X265 => self.x265_options(),
+            FfmpegEncoder::Vp8 | FfmpegEncoder::Vp9 => self.vpx_options(),
+            FfmpegEncoder::Aom => self.aom_options(),
+            FfmpegEncoder::SvtAv1 => self.svt_options(),
+        }
+    }
+
+    fn x264_options(&self) -> Dictionary<'static> {
+        let mut opts = Dictionary::new();
+        let rt = self.realtime();
+        opts.set("preset", if rt { "veryfast" } else { "medium" });
+        if rt {
+            opts.set("tune", "zerolatency");
+        } else {
+            // medium's 40-frame lookahead holds ~250 MB more at 1080p than 8 frames do,
+            // for a few percent of bitrate: memory per encoder matters more on a server
+            // running many of them.
+            opts.set("rc-lookahead", "8");
+        }
+        if let Some(profile) = self.config.codec.profile_option() {
+            opts.set("profile", profile);
+        }
+        if let Some(level) = self.config.codec.level_option() {
+            opts.set("level", &level);
+        }
+        opts.set("forced-idr", "1");
+        if let Some(q) = self.quantizer {
+            opts.set("qp", &q.min(51).to_string());
+        } else if self.constant_quality() {
+            opts.set("crf", "23");
+        }
+        opts
+    }
+
+    fn x265_options(&self) -> Dictionary<'static> {
+        let mut opts = Dictionary::new();
+        let rt = self.realtime();
+        opts.set("preset", if rt { "ultrafast" } else { "fast" });
+        if rt {
+            opts.set("tune", "zerolatency");
+        }
+        if let Some(profile) = self.config.codec.profile_option() {
+            opts.set("profile", profile);
+        }
+        opts.set("forced-idr", "1");
+        let mut params = String::from("log-level=error");
+        if let Some(q) = self.quantizer {
+            params.push_str(&format!(":qp={}", q.min(51)));
+        } else if self.constant_quality() {
+            params.push_str(":crf=28");
+        }
+        opts.set("x265-params", &params);
+        opts
+    }
+
+    /// libvpx, VP8 and VP9.
+    fn vpx_options(&self) -> Dictionary<'static> {
+        let mut opts = Dictionary::new();
+        let rt = self.realtime();
+        opts.set("deadline", if rt { "realtime" } else { "good" });
+        opts.set("cpu-used", if rt { "8" } else { "4" });
+        if rt {
+            opts.set("lag-in-frames", "0");
+        }
+        if let Some(mode) = self.temporal_layers() {
+            opts.set("ts-parameters", &self.ts_parameters(mode));
+        }
+        if let Some(q) = self.quantizer {
+            opts.set("crf", &q.min(63).to_string());
+        }
+        if self.encoder == FfmpegEncoder::Vp9 {
+            opts.set("row-mt", "1");
+            if self.constant_quality() {
+                opts.set("crf", "32");
+            }
+        }
+        opts
+    }
+
+    /// libvpx's `ts-parameters` for its predefined layering modes 2 (L1T2) and 3 (L1T3),
+    /// whose frame patterns are [`ScalabilityMode::pattern`]; each layer's bitrate
+    /// includes the layers below it.
+    fn ts_parameters(&self, mode: ScalabilityMode) -> String {
+        let kbps = self.bitrate().unwrap_or(0) / 1000;
+        let (layers, shares, decimators) = match mode {
+            ScalabilityMode::L1T3 => (3, vec![40, 60, 100], "4,2,1"),
+            _ => (2, vec![60, 100], "2,1"),
+        };
+        let rates: Vec<String> = shares.iter().map(|s| (kbps * s / 100).max(1).to_string()).collect();
+        let pattern: Vec<String> = mode.pattern().iter().map(u32::to_string).collect();
+        format!(
+            "ts_number_layers={layers}:ts_target_bitrate={}:ts_rate_decimator={decimators}:ts_periodicity={}:\
+             ts_layer_id={}:ts_layering_mode={layers}",
+            rates.join(","),
+            pattern.len(),
+            pattern.join(",")
+        )
+    }
+
+    fn aom_options(&self) -> Dictionary<'static> {
+        let mut opts = Dictionary::new();
+        let rt = self.realtime();
+        opts.set("usage", if rt { "realtime" } else { "good" });
+        opts.set("cpu-used", if rt { "8" } else { "6" });
+        opts.set("row-mt", "1");
+        if rt {
+            opts.set("lag-in-frames", "0");
+        }
+        if let Some(q) = self.quantizer {
+            opts.set("crf", &q.min(63).to_string());
+        } else if self.constant_quality() {
+            opts.set("crf", "32");
+        }
+        opts
+    }
+
+    fn svt_options(&self) -> Dictionary<'static> {
+        let mut opts = Dictionary::new();
+        opts.set("preset", if self.realtime() { "12" } else { "10" });
+        if let Some(q) = self.quantizer {
+            opts.set("qp", &q.min(63).to_string());
+        } else if self.constant_quality() {
+            opts.set("crf", "35");
+        }
+        opts
+    }
+
+    /// Rate control on the context: bitrate (and the VBV for constant bitrate), or the
+    /// quantizer range pinned for per-frame quantizers.
+    fn rate_control(&self, enc: &mut encoder::video::Video) -> ContextFields {
+        let mut fields = ContextFields {
+            profile: self.config.codec.numeric_profile(),
+            rc_buffer_size: None,
+            rc_min_rate: None,
+            ticks_per_frame: None,
+            bt709: true,
+        };
+        let vpx_like = self.encoder.vpx_like();
+        if vpx_like {
+            // FFmpeg 5.1's libvpx/libaom wrappers give each frame a duration of
+            // ticks_per_frame time-base units; at 1 µs per unit their rate control would
+            // otherwise budget for a million frames a second.
+            let fps = f64::from(self.config.frame_rate());
+            fields.ticks_per_frame = Some((1_000_000.0 / fps).round().clamp(1.0, 1e6) as i32);
+        }
+        if let Some(q) = self.quantizer {
+            if vpx_like {
+                let q = q.min(63) as i32;
+                enc.set_qmin(q);
+                enc.set_qmax(q);
+            }
+            return fields;
+        }
+        if let Some(bitrate) = self.bitrate() {
+            let bitrate = usize::try_from(bitrate).unwrap_or(usize::MAX);
+            enc.set_bit_rate(bitrate);
+            // SVT-AV1's constant bitrate needs its low-delay structure; it stays variable.
+            if self.config.bitrate_mode == BitrateMode::Constant && self.encoder != FfmpegEncoder::SvtAv1 {
+                enc.set_max_bit_rate(bitrate);
+                // rc_min_rate == rc_max_rate == bit_rate is how FFmpeg's libvpx selects CBR.
+                fields.rc_min_rate = vpx_like.then_some(bitrate as i64);
+                fields.rc_buffer_size = Some(i32::try_from(bitrate).unwrap_or(i32::MAX));
+            }
+        }
+        fields
+    }
+}

@@ -1,0 +1,217 @@
+//! A video encoder session (https://w3c.github.io/webcodecs/#videoencoder-interface):
+//! frames in, encoded chunks out, with the decoder config each chunk needs.
+
+mod chunk;
+mod config;
+mod ffmpeg;
+
+use std::sync::Arc;
+
+use ffmpeg_next::format::Pixel;
+use ffmpeg_next::{encoder, frame, picture, Codec, Packet};
+
+use self::chunk::Packager;
+pub(crate) use self::ffmpeg::FfmpegEncoder;
+use crate::ffi::frame::wrap_planes;
+use crate::ffi::swscale::{scale_into, Scaler};
+use crate::session::{exchange, open_first, Session};
+use crate::video::{FrameBuffer, Rect};
+use crate::{EngineError, Keepalive, Result};
+
+pub use config::{
+    BitrateMode, BitstreamFormat, EncodedPacket, LatencyMode, ScalabilityMode, VideoEncoderConfig, VideoFrameInput,
+};
+
+/// A running encoder. After a flush the FFmpeg encoder is closed; the next frame opens a
+/// fresh one (which starts with a key frame, as the spec requires after a flush).
+pub struct VideoEncoder {
+    ffmpeg: FfmpegEncoder,
+    codec: Codec,
+    pixel: Pixel,
+    encoder: Option<encoder::Video>,
+    quantizer: Option<u32>,
+    frames_in: u64,
+    scaler: Option<((Pixel, u32, u32), Scaler)>,
+    packager: Packager,
+}
+
+impl Drop for VideoEncoder {
+    fn drop(&mut self) {
+        self.close_encoder();
+    }
+}
+
+impl Session for VideoEncoder {
+    type Config = VideoEncoderConfig;
+    type Input = VideoFrameInput;
+    type Output = EncodedPacket;
+
+    fn open(config: VideoEncoderConfig) -> Result<Self> {
+        let (scalability, pixel) = config.validate()?;
+        let candidates = config.codec.ffmpeg_codecs().0.iter().map(|&e| (e.name(), e));
+        let (ffmpeg, codec, encoder, quantizer) =
+            open_first("encode", &config.codec, candidates, encoder::find_by_name, |ffmpeg, codec| {
+                let name = ffmpeg.name();
+                if let Some(mode) = scalability.filter(|m| *m != ScalabilityMode::L1T1) {
+                    if !ffmpeg.has_temporal_layers() {
+                        return Err(format!("{name} cannot produce {mode:?}").into());
+                    }
+                }
+                let formats = codec.video().ok().and_then(|v| v.formats());
+                if !formats.is_none_or(|mut f| f.any(|p| p == pixel)) {
+                    return Err(format!("{name} does not take {pixel:?}").into());
+                }
+                let quantizer = (config.bitrate_mode == BitrateMode::Quantizer).then_some(ffmpeg.default_quantizer());
+                let encoder = ffmpeg.open(&config, codec, pixel, quantizer).map_err(|e| format!("{name}: {e}"))?;
+                Ok((ffmpeg, codec, encoder, quantizer))
+            })?;
+        Ok(Self {
+            ffmpeg,
+            codec,
+            pixel,
+            encoder: Some(encoder),
+            quantizer,
+            frames_in: 0,
+            scaler: None,
+            packager: Packager::new(config, scalability),
+        })
+    }
+
+    /// Encodes the input's rect (a frame's visible rect), scaled to the configured size,
+    /// and emits the chunks the encoder has ready.
+    fn push(&mut self, input: VideoFrameInput, sink: &mut dyn FnMut(EncodedPacket)) -> Result<()> {
+        let frame: &FrameBuffer = (*input.pixels).as_ref();
+        let rect = input.rect;
+        if u64::from(rect.x) + u64::from(rect.width) > u64::from(frame.coded_width)
+            || u64::from(rect.y) + u64::from(rect.height) > u64::from(frame.coded_height)
+            || rect.width == 0
+            || rect.height == 0
+        {
+            return Err(EngineError::type_error("visible rect lies outside the frame"));
+        }
+        rect.check_alignment(frame.format)?;
+        let quantizer = input.quantizer.filter(|_| self.config().bitrate_mode == BitrateMode::Quantizer);
+        // A per-frame quantizer is honoured from the first frame of each encoder; the
+        // FFmpeg wrappers take one quantizer per session.
+        if quantizer.is_some() && quantizer != self.quantizer && self.frames_in == 0 {
+            self.quantizer = quantizer;
+            self.close_encoder();
+        }
+        if input.key_frame && self.frames_in > 0 && self.ffmpeg.ignores_key_requests() {
+            self.finish(sink)?;
+        }
+        // The input's shared pixels keep the planes alive while FFmpeg reads them in place.
+        let keepalive: Keepalive = Arc::new(input.pixels.clone());
+        let mut av = self.convert(frame, &keepalive, rect)?;
+        let pts = self.packager.input(input.timestamp, input.duration, self.frames_in);
+        av.set_pts(Some(pts));
+        av.set_kind(if input.key_frame || self.frames_in == 0 { picture::Type::I } else { picture::Type::None });
+        self.frames_in += 1;
+        let (enc, packager) = self.opened()?;
+        exchange(enc, Some(&av), |packet| {
+            sink(packager.chunk(&packet)?);
+            Ok(())
+        })
+    }
+
+    /// Drains every pending chunk; the next frame starts a new encoder (a key frame).
+    fn flush(&mut self, sink: &mut dyn FnMut(EncodedPacket)) -> Result<()> {
+        self.finish(sink)?;
+        self.packager.clear();
+        Ok(())
+    }
+}
+
+impl VideoEncoder {
+    /// The FFmpeg encoder in use.
+    pub fn encoder_name(&self) -> &'static str {
+        self.ffmpeg.name()
+    }
+
+    pub fn config(&self) -> &VideoEncoderConfig {
+        &self.packager.config
+    }
+
+    /// Drains the FFmpeg encoder to its end and drops it (an encoder takes no frames after
+    /// EOF), unless it has had no frames.
+    fn finish(&mut self, sink: &mut dyn FnMut(EncodedPacket)) -> Result<()> {
+        if self.frames_in == 0 {
+            return Ok(());
+        }
+        if let Some(enc) = self.encoder.as_mut() {
+            exchange(enc, None, |packet| {
+                sink(self.packager.chunk(&packet)?);
+                Ok(())
+            })?;
+        }
+        self.encoder = None;
+        self.frames_in = 0;
+        Ok(())
+    }
+
+    /// Drops the FFmpeg encoder. SVT-AV1's deinit waits forever for the end of a stream
+    /// that it was never sent, and an end-of-stream with no picture before it waits too:
+    /// give it a picture if it had none, the end, and drain before FFmpeg frees the
+    /// context. Other encoders free promptly as they are.
+    fn close_encoder(&mut self) {
+        let Some(mut enc) = self.encoder.take() else { return };
+        if !self.ffmpeg.must_end_before_free() {
+            return;
+        }
+        if self.frames_in == 0 {
+            let config = self.config();
+            let mut blank = frame::Video::new(self.pixel, config.width, config.height);
+            blank.set_pts(Some(0));
+            let _ = enc.send_frame(&blank);
+        }
+        if enc.send_eof().is_ok() {
+            let mut packet = Packet::empty();
+            while enc.receive_packet(&mut packet).is_ok() {}
+        }
+    }
+
+    /// The FFmpeg encoder, opened again after a flush, and the packager for its packets.
+    fn opened(&mut self) -> Result<(&mut encoder::Video, &mut Packager)> {
+        if self.encoder.is_none() {
+            let config = &self.packager.config;
+            let enc = self
+                .ffmpeg
+                .open(config, self.codec, self.pixel, self.quantizer)
+                .map_err(|e| EngineError::encoding(format!("reopening {}: {e}", self.ffmpeg.name())))?;
+            self.encoder = Some(enc);
+        }
+        let enc = self.encoder.as_mut().ok_or_else(|| EngineError::encoding("no encoder"))?;
+        Ok((enc, &mut self.packager))
+    }
+
+    /// The input frame in the encoder's pixel format and size: `frame` itself, read in
+    /// place, when it already is; else scaled into a new frame.
+    fn convert(&mut self, frame: &FrameBuffer, keepalive: &Keepalive, rect: Rect) -> Result<frame::Video> {
+        let (w, h) = (self.packager.config.width, self.packager.config.height);
+        let whole = rect == Rect::of_size(frame.coded_width, frame.coded_height);
+        if whole && frame.format.to_av() == Some(self.pixel) && (frame.coded_width, frame.coded_height) == (w, h) {
+            return wrap_planes(frame, self.pixel, keepalive);
+        }
+        // FFmpeg has no 4:2:0 12-bit layout with alpha: read the colour planes alone.
+        let format = frame.format;
+        let src_av = format
+            .to_av()
+            .or_else(|| format.without_alpha().to_av())
+            .ok_or_else(|| EngineError::not_supported(format!("cannot encode {} frames", format.as_str())))?;
+        let key = (src_av, rect.width, rect.height);
+        if self.scaler.as_ref().is_none_or(|(k, _)| *k != key) {
+            let flags = ffmpeg_next::ffi::SWS_BILINEAR;
+            let mut scaler = Scaler::new(key, (self.pixel, w, h), flags)?;
+            if format.is_rgb() {
+                scaler.set_colorspace(ffmpeg_next::ffi::SWS_CS_ITU709, true, false);
+            }
+            self.scaler = Some((key, scaler));
+        }
+        let Some((_, scaler)) = self.scaler.as_mut() else {
+            return Err(EngineError::encoding("no scaler"));
+        };
+        let mut av = frame::Video::new(self.pixel, w, h);
+        scale_into(scaler, frame, rect, &mut av);
+        Ok(av)
+    }
+}
