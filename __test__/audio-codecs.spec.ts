@@ -232,6 +232,10 @@ describe('AudioEncoder and AudioDecoder interface', () => {
       { ...good, opus: { complexity: 11 } },
       { ...good, opus: { frameDuration: 12345 } },
       { ...good, bitrateMode: 'fast' },
+      { ...good, opus: { signal: 'speech' } },
+      { ...good, opus: { application: 'music' } },
+      { ...good, opus: { format: 'webm' } },
+      { ...good, aac: { format: 'latm' } },
     ]) {
       expectThrowsNamed(() => encoder.configure(bad as AudioEncoderConfig), 'TypeError')
       await expectRejectsNamed(AudioEncoder.isConfigSupported(bad as AudioEncoderConfig), 'TypeError')

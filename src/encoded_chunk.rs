@@ -18,29 +18,13 @@ use crate::js::raw::JsHandle;
 use crate::js::transfer;
 use crate::memory::external::Accounted;
 
-/// `EncodedVideoChunkType` / `EncodedAudioChunkType`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChunkType {
-    Key,
-    Delta,
-}
-
-impl ChunkType {
-    pub fn parse(s: &str) -> Result<Self, EngineError> {
-        match s {
-            "key" => Ok(Self::Key),
-            "delta" => Ok(Self::Delta),
-            other => Err(EngineError::type_error(format!("'{other}' is not a valid chunk type"))),
-        }
+engine::idl_enum!(
+    /// `EncodedVideoChunkType` / `EncodedAudioChunkType`: the same two values.
+    pub enum ChunkType = "chunk type" {
+        Key = "key",
+        Delta = "delta",
     }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Key => "key",
-            Self::Delta => "delta",
-        }
-    }
-}
+);
 
 /// A chunk's bytes: a copy (reported to V8 as external memory, so that a stream of
 /// chunks nobody closes still prompts collections), or a transferred buffer held by a

@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use engine::video::copy_rect_as_rgb;
-use engine::video::ColorSpace;
-use engine::video::{compute_layout, FrameBuffer, PixelFormat, Rect};
+use engine::video::{
+    compute_layout, copy_rect_as_rgb, AlphaOption, ColorSpace, FrameBuffer, PixelFormat, PredefinedColorSpace, Rect,
+};
 use engine::EngineError;
 use napi::bindgen_prelude::{ClassInstance, FromNapiValue, JavaScriptClassExt, ObjectFinalize, This};
 use napi::sys::napi_value;
@@ -131,10 +131,8 @@ impl VideoFrame {
     fn from_frame(other: &VideoFrame, init: VideoFrameInit) -> Result<Self, EngineError> {
         let source = other.open()?;
         let mut format = source.format;
-        match init.alpha.as_deref() {
-            None | Some("keep") => {}
-            Some("discard") => format = format.without_alpha(),
-            Some(other) => return Err(EngineError::type_error(format!("'{other}' is not a valid AlphaOption"))),
+        if init.alpha.as_deref().map(AlphaOption::parse).transpose()? == Some(AlphaOption::Discard) {
+            format = format.without_alpha();
         }
         let coded = source.coded_rect();
         let visible_rect = match &init.visible_rect {
@@ -170,10 +168,7 @@ impl VideoFrame {
         // WebIDL converts the whole dictionary (enum values, [EnforceRange] members)
         // before the algorithm runs, so those TypeErrors precede its NotSupportedError.
         let requested = options.format.as_deref().map(PixelFormat::parse).transpose()?;
-        match options.color_space.as_deref() {
-            None | Some("srgb") | Some("display-p3") => {}
-            Some(other) => return Err(EngineError::type_error(format!("'{other}' is not a PredefinedColorSpace"))),
-        }
+        options.color_space.as_deref().map(PredefinedColorSpace::parse).transpose()?;
         let layout = options.layout.as_deref().map(frame::plane_layouts).transpose()?;
         let coded = state.coded_rect();
         let rect = match &options.rect {

@@ -27,23 +27,14 @@ pub type Config<C> = <<C as Codec>::Session as Session>::Config;
 pub type Input<C> = <<C as Codec>::Session as Session>::Input;
 pub type Output<C> = <<C as Codec>::Session as Session>::Output;
 
-/// `CodecState` (https://w3c.github.io/webcodecs/#enumdef-codecstate).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CodecState {
-    Unconfigured,
-    Configured,
-    Closed,
-}
-
-impl CodecState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Unconfigured => "unconfigured",
-            Self::Configured => "configured",
-            Self::Closed => "closed",
-        }
+engine::idl_enum!(
+    /// `CodecState` (https://w3c.github.io/webcodecs/#enumdef-codecstate).
+    pub enum CodecState = "CodecState" {
+        Unconfigured = "unconfigured",
+        Configured = "configured",
+        Closed = "closed",
     }
-}
+);
 
 /// One message of the control queue, tagged with the configure generation it belongs to.
 pub enum Command<C: Codec> {

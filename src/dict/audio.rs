@@ -3,9 +3,9 @@
 
 use engine::audio::{
     parse_audio_codec, AacFormat, AudioDecoderConfig as EngineDecoderConfig, AudioEncoderConfig as EngineEncoderConfig,
-    BitrateMode, OpusFormat,
+    BitrateMode, OpusApplication, OpusFormat, OpusSignal,
 };
-use engine::{EngineError, Result};
+use engine::{EngineError, IdlEnum, Result};
 use napi::Env;
 use napi_derive::napi;
 
@@ -123,11 +123,7 @@ fn valid_encoder_config(config: &AudioEncoderConfig) -> Result<impl FnOnce() -> 
     let sample_rate = dimension(config.sample_rate, "sampleRate")?;
     let channels = dimension(config.number_of_channels, "numberOfChannels")?;
     let bitrate = bitrate(config.bitrate)?;
-    let bitrate_mode = match config.bitrate_mode.as_deref() {
-        None | Some("variable") => BitrateMode::Variable,
-        Some("constant") => BitrateMode::Constant,
-        Some(other) => return Err(EngineError::type_error(format!("'{other}' is not a valid BitrateMode"))),
-    };
+    let bitrate_mode = BitrateMode::parse_or_default(config.bitrate_mode.as_deref())?;
     let opus = config.opus.clone().unwrap_or_default();
     let frame_duration = match opus.frame_duration {
         None => 20_000,
@@ -136,26 +132,10 @@ fn valid_encoder_config(config: &AudioEncoderConfig) -> Result<impl FnOnce() -> 
     };
     let complexity = bounded(opus.complexity, 10.0, "opus.complexity")?;
     let packetlossperc = bounded(opus.packetlossperc, 100.0, "opus.packetlossperc")?.unwrap_or(0);
-    let opus_format = match opus.format.as_deref() {
-        None | Some("opus") => OpusFormat::Opus,
-        Some("ogg") => OpusFormat::Ogg,
-        Some(other) => return Err(EngineError::type_error(format!("'{other}' is not a valid OpusBitstreamFormat"))),
-    };
-    for (value, allowed, what) in [
-        (&opus.signal, &["auto", "music", "voice"][..], "opus.signal"),
-        (&opus.application, &["voip", "audio", "lowdelay"][..], "opus.application"),
-    ] {
-        if let Some(v) = value {
-            if !allowed.contains(&v.as_str()) {
-                return Err(EngineError::type_error(format!("'{v}' is not a valid {what}")));
-            }
-        }
-    }
-    let aac_format = match config.aac.as_ref().and_then(|a| a.format.as_deref()) {
-        None | Some("aac") => AacFormat::Aac,
-        Some("adts") => AacFormat::Adts,
-        Some(other) => return Err(EngineError::type_error(format!("'{other}' is not a valid AacBitstreamFormat"))),
-    };
+    let opus_format = OpusFormat::parse_or_default(opus.format.as_deref())?;
+    let signal = opus.signal.as_deref().map(OpusSignal::parse).transpose()?;
+    let application = opus.application.as_deref().map(OpusApplication::parse).transpose()?;
+    let aac_format = AacFormat::parse_or_default(config.aac.as_ref().and_then(|a| a.format.as_deref()))?;
     let supported = move || -> Result<EngineEncoderConfig> {
         let mut engine = EngineEncoderConfig::new(parse_audio_codec(codec)?, sample_rate, channels);
         engine.bitrate = supported_bitrate(bitrate)?;
@@ -166,8 +146,8 @@ fn valid_encoder_config(config: &AudioEncoderConfig) -> Result<impl FnOnce() -> 
         engine.opus.packetlossperc = packetlossperc;
         engine.opus.useinbandfec = opus.useinbandfec.unwrap_or(false);
         engine.opus.usedtx = opus.usedtx.unwrap_or(false);
-        engine.opus.signal = opus.signal.clone();
-        engine.opus.application = opus.application.clone();
+        engine.opus.signal = signal;
+        engine.opus.application = application;
         engine.aac_format = aac_format;
         Ok(engine)
     };

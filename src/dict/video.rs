@@ -2,12 +2,12 @@
 //! options, output metadata) and their conversion to engine configurations, with the
 //! spec's "check configuration validity" rules.
 
-use engine::video::parse_video_codec;
 use engine::video::{
-    BitrateMode, BitstreamFormat, HardwareAcceleration, LatencyMode, VideoDecoderConfig as EngineDecoderConfig,
+    parse_video_codec, AlphaOption, AvcBitstreamFormat, BitrateMode, BitstreamFormat, HardwareAcceleration,
+    HevcBitstreamFormat, LatencyMode, VideoDecoderConfig as EngineDecoderConfig,
     VideoEncoderConfig as EngineEncoderConfig,
 };
-use engine::{EngineError, Result};
+use engine::{EngineError, IdlEnum, Result};
 use napi::Env;
 use napi_derive::napi;
 
@@ -131,15 +131,6 @@ impl VideoDecoderSupport {
     }
 }
 
-fn hardware(value: Option<&str>) -> Result<HardwareAcceleration> {
-    match value {
-        None | Some("no-preference") => Ok(HardwareAcceleration::NoPreference),
-        Some("prefer-hardware") => Ok(HardwareAcceleration::PreferHardware),
-        Some("prefer-software") => Ok(HardwareAcceleration::PreferSoftware),
-        Some(other) => Err(EngineError::type_error(format!("'{other}' is not a valid HardwareAcceleration"))),
-    }
-}
-
 /// The encoder configuration: `TypeError` for an invalid dictionary, then whether this
 /// build can encode a valid one.
 pub fn encoder_config(config: &VideoEncoderConfig) -> Checked<EngineEncoderConfig> {
@@ -162,36 +153,18 @@ fn valid_encoder_config(config: &VideoEncoderConfig) -> Result<impl FnOnce() -> 
             return Err(EngineError::type_error(format!("framerate must be a finite number, got {fps}")));
         }
     }
-    let hardware_acceleration = hardware(config.hardware_acceleration.as_deref())?;
-    let bitrate_mode = match config.bitrate_mode.as_deref() {
-        None | Some("variable") => BitrateMode::Variable,
-        Some("constant") => BitrateMode::Constant,
-        Some("quantizer") => BitrateMode::Quantizer,
-        Some(other) => return Err(EngineError::type_error(format!("'{other}' is not a valid bitrateMode"))),
-    };
-    let latency_mode = match config.latency_mode.as_deref() {
-        None | Some("quality") => LatencyMode::Quality,
-        Some("realtime") => LatencyMode::Realtime,
-        Some(other) => return Err(EngineError::type_error(format!("'{other}' is not a valid LatencyMode"))),
-    };
-    match config.alpha.as_deref() {
-        None | Some("discard") | Some("keep") => {}
-        Some(other) => return Err(EngineError::type_error(format!("'{other}' is not a valid AlphaOption"))),
-    }
+    let hardware_acceleration = HardwareAcceleration::parse_or_default(config.hardware_acceleration.as_deref())?;
+    let bitrate_mode = BitrateMode::parse_or_default(config.bitrate_mode.as_deref())?;
+    let latency_mode = LatencyMode::parse_or_default(config.latency_mode.as_deref())?;
+    let alpha = config.alpha.as_deref().map(AlphaOption::parse).transpose()?.unwrap_or(AlphaOption::Discard);
     // Both dictionaries are checked as their enums; the codec's own one applies.
-    let bitstream = |member: &Option<BitstreamFormatConfig>, own: &str, name: &str| -> Result<BitstreamFormat> {
-        match member.as_ref().and_then(|m| m.format.as_deref()) {
-            None => Ok(BitstreamFormat::LengthPrefixed),
-            Some("annexb") => Ok(BitstreamFormat::AnnexB),
-            Some(f) if f == own => Ok(BitstreamFormat::LengthPrefixed),
-            Some(other) => Err(EngineError::type_error(format!("'{other}' is not a valid {name}"))),
-        }
-    };
-    let avc_format = bitstream(&config.avc, "avc", "AvcBitstreamFormat")?;
-    let hevc_format = bitstream(&config.hevc, "hevc", "HevcBitstreamFormat")?;
+    let avc_format: BitstreamFormat =
+        AvcBitstreamFormat::parse_or_default(config.avc.as_ref().and_then(|m| m.format.as_deref()))?.into();
+    let hevc_format: BitstreamFormat =
+        HevcBitstreamFormat::parse_or_default(config.hevc.as_ref().and_then(|m| m.format.as_deref()))?.into();
     let format = if codec.starts_with("hvc1.") || codec.starts_with("hev1.") { hevc_format } else { avc_format };
     let supported = move || -> Result<EngineEncoderConfig> {
-        if config.alpha.as_deref() == Some("keep") {
+        if alpha == AlphaOption::Keep {
             return Err(EngineError::not_supported("encoding alpha is not supported"));
         }
         let mut engine = EngineEncoderConfig::new(parse_video_codec(codec)?, width, height);
@@ -235,7 +208,7 @@ fn valid_decoder_config<'a>(
     )?;
     let description = description_bytes(env, config.description)?;
     let color_space = config.color_space.as_ref().map(frame::color_space).transpose()?;
-    let hardware_acceleration = hardware(config.hardware_acceleration.as_deref())?;
+    let hardware_acceleration = HardwareAcceleration::parse_or_default(config.hardware_acceleration.as_deref())?;
     let supported = move || -> Result<EngineDecoderConfig> {
         let mut engine = EngineDecoderConfig::new(parse_video_codec(codec)?);
         engine.description = description;

@@ -8,10 +8,12 @@ pub mod bitstream;
 mod error;
 #[allow(unsafe_code)]
 mod ffi;
+mod idl;
 mod session;
 pub mod video;
 
 pub use error::{EngineError, Result};
+pub use idl::IdlEnum;
 pub use session::{EncodedInput, Session};
 
 /// Memory behind a frame or audio buffer: a `Vec<u8>`, or memory the caller allocated

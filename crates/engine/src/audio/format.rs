@@ -1,45 +1,23 @@
 //! Audio sample formats and the native storage behind an `AudioData`
 //! (https://w3c.github.io/webcodecs/#audio-sample-formats).
 
-use crate::{Bytes, EngineError, Result};
+use crate::{Bytes, EngineError, IdlEnum, Result};
 
-/// `AudioSampleFormat`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SampleFormat {
-    U8,
-    S16,
-    S32,
-    F32,
-    U8Planar,
-    S16Planar,
-    S32Planar,
-    F32Planar,
-}
+crate::idl_enum!(
+    /// `AudioSampleFormat`.
+    pub enum SampleFormat = "AudioSampleFormat" {
+        U8 = "u8",
+        S16 = "s16",
+        S32 = "s32",
+        F32 = "f32",
+        U8Planar = "u8-planar",
+        S16Planar = "s16-planar",
+        S32Planar = "s32-planar",
+        F32Planar = "f32-planar",
+    }
+);
 
 impl SampleFormat {
-    pub const ALL: [SampleFormat; 8] =
-        [Self::U8, Self::S16, Self::S32, Self::F32, Self::U8Planar, Self::S16Planar, Self::S32Planar, Self::F32Planar];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::U8 => "u8",
-            Self::S16 => "s16",
-            Self::S32 => "s32",
-            Self::F32 => "f32",
-            Self::U8Planar => "u8-planar",
-            Self::S16Planar => "s16-planar",
-            Self::S32Planar => "s32-planar",
-            Self::F32Planar => "f32-planar",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|f| f.as_str() == s)
-            .ok_or_else(|| EngineError::type_error(format!("'{s}' is not a valid AudioSampleFormat")))
-    }
-
     pub fn bytes_per_sample(self) -> usize {
         match self {
             Self::U8 | Self::U8Planar => 1,
@@ -66,7 +44,7 @@ impl SampleFormat {
 
     /// The WebCodecs format with FFmpeg's `format` layout, if there is one.
     pub fn from_av(format: ffmpeg_next::format::Sample) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| f.to_av() == format)
+        Self::all().find(|f| f.to_av() == format)
     }
 
     /// Reads sample `index` of `bytes` as a float in [-1, 1] (integers scaled by 2^(bits-1)).
@@ -347,7 +325,7 @@ mod tests {
         let values = [-1.0f32, -0.5, 0.0, 0.5];
         let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
         let src = buffer(SampleFormat::F32, 4, 1, bytes.clone());
-        for format in SampleFormat::ALL {
+        for format in SampleFormat::all() {
             assert_eq!(SampleFormat::parse(format.as_str()).unwrap(), format);
             let there = buffer(format, 4, 1, copy(&src, 0, format));
             assert_eq!(copy(&there, 0, SampleFormat::F32), bytes, "{format:?}");

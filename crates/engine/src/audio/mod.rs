@@ -20,8 +20,8 @@ mod format;
 pub use codec_string::{parse_audio_codec, AudioCodec, PcmFormat};
 pub use decoder::{AudioDecoder, AudioDecoderConfig, DecodedAudio, AAC_PRIMING, MP3_PRIMING};
 pub use encoder::{
-    AacFormat, AudioEncoder, AudioEncoderConfig, AudioInput, BitrateMode, EncodedAudioPacket, OpusEncoderConfig,
-    OpusFormat,
+    AacFormat, AudioEncoder, AudioEncoderConfig, AudioInput, BitrateMode, EncodedAudioPacket, OpusApplication,
+    OpusEncoderConfig, OpusFormat, OpusSignal,
 };
 pub use format::{AudioBuffer, CopyRequest, SampleFormat};
 

@@ -24,20 +24,12 @@ pub(crate) const SET_SIGNAL: c_int = 4024;
 #[cfg(test)]
 pub(crate) const GET_SIGNAL: c_int = 4025;
 const GET_SAMPLE_RATE: c_int = 4029;
+/// libopus's `OPUS_AUTO`, what a fresh encoder reports for its signal hint.
+#[cfg(test)]
 pub(crate) const AUTO: c_int = -1000;
 pub(crate) const SIGNAL_VOICE: c_int = 3001;
 pub(crate) const SIGNAL_MUSIC: c_int = 3002;
 const OPUS_OK: c_int = 0;
-
-/// The value of a `signal` hint (`OpusEncoderConfig.signal`).
-pub(crate) fn signal_value(signal: &str) -> Option<c_int> {
-    match signal {
-        "auto" => Some(AUTO),
-        "voice" => Some(SIGNAL_VOICE),
-        "music" => Some(SIGNAL_MUSIC),
-        _ => None,
-    }
-}
 
 /// Whether encoder controls can reach libopus in this process.
 pub(crate) fn available() -> bool {

@@ -4,7 +4,6 @@
 use ffmpeg_next::color as av_color;
 
 use super::format::PixelFormat;
-use crate::{EngineError, Result};
 
 /// A colour space as the spec models it: every member may be unknown (`None`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -15,36 +14,19 @@ pub struct ColorSpace {
     pub full_range: Option<bool>,
 }
 
-macro_rules! string_enum {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),+ }
-            }
-
-            pub fn parse(s: &str) -> Result<Self> {
-                match s {
-                    $($text => Ok(Self::$variant),)+
-                    _ => Err(EngineError::type_error(format!(
-                        "'{s}' is not a valid {}", stringify!($name)
-                    ))),
-                }
-            }
-        }
-    };
-}
-
-string_enum!(
+crate::idl_enum!(
     /// `VideoColorPrimaries`.
-    Primaries { Bt709 = "bt709", Bt470bg = "bt470bg", Smpte170m = "smpte170m", Bt2020 = "bt2020", Smpte432 = "smpte432" }
+    pub enum Primaries = "VideoColorPrimaries" {
+        Bt709 = "bt709",
+        Bt470bg = "bt470bg",
+        Smpte170m = "smpte170m",
+        Bt2020 = "bt2020",
+        Smpte432 = "smpte432",
+    }
 );
-string_enum!(
+crate::idl_enum!(
     /// `VideoTransferCharacteristics`.
-    Transfer {
+    pub enum Transfer = "VideoTransferCharacteristics" {
         Bt709 = "bt709",
         Smpte170m = "smpte170m",
         Iec61966_2_1 = "iec61966-2-1",
@@ -53,9 +35,23 @@ string_enum!(
         Hlg = "hlg",
     }
 );
-string_enum!(
+crate::idl_enum!(
     /// `VideoMatrixCoefficients`.
-    Matrix { Rgb = "rgb", Bt709 = "bt709", Bt470bg = "bt470bg", Smpte170m = "smpte170m", Bt2020Ncl = "bt2020-ncl" }
+    pub enum Matrix = "VideoMatrixCoefficients" {
+        Rgb = "rgb",
+        Bt709 = "bt709",
+        Bt470bg = "bt470bg",
+        Smpte170m = "smpte170m",
+        Bt2020Ncl = "bt2020-ncl",
+    }
+);
+
+crate::idl_enum!(
+    /// `PredefinedColorSpace`: the RGB colour space `copyTo()` converts into.
+    pub enum PredefinedColorSpace = "PredefinedColorSpace" {
+        Srgb = "srgb",
+        DisplayP3 = "display-p3",
+    }
 );
 
 impl ColorSpace {

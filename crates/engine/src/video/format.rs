@@ -1,35 +1,36 @@
 //! Video pixel formats and the geometry of their planes
 //! (https://w3c.github.io/webcodecs/#pixel-format).
 
-use crate::{EngineError, Result};
+use crate::IdlEnum;
 
-/// `VideoPixelFormat` (https://w3c.github.io/webcodecs/#enumdef-videopixelformat).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PixelFormat {
-    I420,
-    I420P10,
-    I420P12,
-    I420A,
-    I420AP10,
-    I420AP12,
-    I422,
-    I422P10,
-    I422P12,
-    I422A,
-    I422AP10,
-    I422AP12,
-    I444,
-    I444P10,
-    I444P12,
-    I444A,
-    I444AP10,
-    I444AP12,
-    NV12,
-    RGBA,
-    RGBX,
-    BGRA,
-    BGRX,
-}
+crate::idl_enum!(
+    /// `VideoPixelFormat` (https://w3c.github.io/webcodecs/#enumdef-videopixelformat).
+    pub enum PixelFormat = "VideoPixelFormat" {
+        I420 = "I420",
+        I420P10 = "I420P10",
+        I420P12 = "I420P12",
+        I420A = "I420A",
+        I420AP10 = "I420AP10",
+        I420AP12 = "I420AP12",
+        I422 = "I422",
+        I422P10 = "I422P10",
+        I422P12 = "I422P12",
+        I422A = "I422A",
+        I422AP10 = "I422AP10",
+        I422AP12 = "I422AP12",
+        I444 = "I444",
+        I444P10 = "I444P10",
+        I444P12 = "I444P12",
+        I444A = "I444A",
+        I444AP10 = "I444AP10",
+        I444AP12 = "I444AP12",
+        NV12 = "NV12",
+        RGBA = "RGBA",
+        RGBX = "RGBX",
+        BGRA = "BGRA",
+        BGRX = "BGRX",
+    }
+);
 
 /// How chroma is sub-sampled: horizontal and vertical factors of planes 1 and 2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,67 +60,6 @@ pub struct PlaneSpec {
 }
 
 impl PixelFormat {
-    pub const ALL: [PixelFormat; 23] = [
-        Self::I420,
-        Self::I420P10,
-        Self::I420P12,
-        Self::I420A,
-        Self::I420AP10,
-        Self::I420AP12,
-        Self::I422,
-        Self::I422P10,
-        Self::I422P12,
-        Self::I422A,
-        Self::I422AP10,
-        Self::I422AP12,
-        Self::I444,
-        Self::I444P10,
-        Self::I444P12,
-        Self::I444A,
-        Self::I444AP10,
-        Self::I444AP12,
-        Self::NV12,
-        Self::RGBA,
-        Self::RGBX,
-        Self::BGRA,
-        Self::BGRX,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::I420 => "I420",
-            Self::I420P10 => "I420P10",
-            Self::I420P12 => "I420P12",
-            Self::I420A => "I420A",
-            Self::I420AP10 => "I420AP10",
-            Self::I420AP12 => "I420AP12",
-            Self::I422 => "I422",
-            Self::I422P10 => "I422P10",
-            Self::I422P12 => "I422P12",
-            Self::I422A => "I422A",
-            Self::I422AP10 => "I422AP10",
-            Self::I422AP12 => "I422AP12",
-            Self::I444 => "I444",
-            Self::I444P10 => "I444P10",
-            Self::I444P12 => "I444P12",
-            Self::I444A => "I444A",
-            Self::I444AP10 => "I444AP10",
-            Self::I444AP12 => "I444AP12",
-            Self::NV12 => "NV12",
-            Self::RGBA => "RGBA",
-            Self::RGBX => "RGBX",
-            Self::BGRA => "BGRA",
-            Self::BGRX => "BGRX",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|f| f.as_str() == s)
-            .ok_or_else(|| EngineError::type_error(format!("'{s}' is not a valid VideoPixelFormat")))
-    }
-
     /// `None` for the packed RGB formats and NV12, which are not planar YUV.
     fn chroma(self) -> Option<Chroma> {
         use PixelFormat::*;
@@ -249,7 +189,7 @@ impl PixelFormat {
             P::YUVJ420P => Self::I420,
             P::YUVJ422P => Self::I422,
             P::YUVJ444P => Self::I444,
-            other => return Self::ALL.into_iter().find(|f| f.to_av() == Some(other)),
+            other => return Self::all().find(|f| f.to_av() == Some(other)),
         };
         Some(found)
     }
@@ -261,7 +201,7 @@ mod tests {
 
     #[test]
     fn every_format_round_trips_through_its_name_and_ffmpeg() {
-        for f in PixelFormat::ALL {
+        for f in PixelFormat::all() {
             assert_eq!(PixelFormat::parse(f.as_str()).unwrap(), f);
             if let Some(av) = f.to_av() {
                 assert_eq!(PixelFormat::from_av(av), Some(f));

@@ -12,23 +12,25 @@ mod format;
 
 pub use buffer::{compute_layout, heap, ComputedPlane, FrameBuffer, PlaneLayout, Rect, SharedFrame, Storage};
 pub use codec_string::{parse_video_codec, Av1Optional, VideoCodec, Vp9Optional};
-pub use color::{ColorSpace, Matrix, Primaries, Transfer};
+pub use color::{ColorSpace, Matrix, PredefinedColorSpace, Primaries, Transfer};
 pub use convert::copy_rect_as_rgb;
 pub use decoder::{DecodedFrame, VideoDecoder, VideoDecoderConfig};
 pub use encoder::{
-    BitrateMode, BitstreamFormat, EncodedPacket, LatencyMode, ScalabilityMode, VideoEncoder, VideoEncoderConfig,
-    VideoFrameInput,
+    AlphaOption, AvcBitstreamFormat, BitrateMode, BitstreamFormat, EncodedPacket, HevcBitstreamFormat, LatencyMode,
+    ScalabilityMode, VideoEncoder, VideoEncoderConfig, VideoFrameInput,
 };
 pub use format::{PixelFormat, PlaneSpec};
 
-/// `HardwareAcceleration` (https://w3c.github.io/webcodecs/#enumdef-hardwareacceleration).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum HardwareAcceleration {
-    #[default]
-    NoPreference,
-    PreferHardware,
-    PreferSoftware,
-}
+crate::idl_enum!(
+    /// `HardwareAcceleration` (https://w3c.github.io/webcodecs/#enumdef-hardwareacceleration).
+    #[derive(Default)]
+    pub enum HardwareAcceleration = "HardwareAcceleration" {
+        #[default]
+        NoPreference = "no-preference",
+        PreferHardware = "prefer-hardware",
+        PreferSoftware = "prefer-software",
+    }
+);
 
 impl HardwareAcceleration {
     /// `NotSupported` for `prefer-hardware`: every codec here runs in software.

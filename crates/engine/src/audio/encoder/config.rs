@@ -5,32 +5,56 @@ use std::sync::Arc;
 
 use crate::audio::{AudioBuffer, AudioCodec, AudioDecoderConfig};
 
-/// `OpusBitstreamFormat`. Chunks are Opus packets in both: an Ogg stream's audio data
-/// packets are exactly those (RFC 7845 section 3). `ogg` requires the identification
-/// header as the description; `opus` needs none, and gets it too, as browsers give it,
-/// because muxers (WebM CodecPrivate, MP4 dOps) and decoders need its pre-skip.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum OpusFormat {
-    #[default]
-    Opus,
-    Ogg,
-}
+crate::idl_enum!(
+    /// `OpusBitstreamFormat`. Chunks are Opus packets in both: an Ogg stream's audio data
+    /// packets are exactly those (RFC 7845 section 3). `ogg` requires the identification
+    /// header as the description; `opus` needs none, and gets it too, as browsers give it,
+    /// because muxers (WebM CodecPrivate, MP4 dOps) and decoders need its pre-skip.
+    #[derive(Default)]
+    pub enum OpusFormat = "OpusBitstreamFormat" {
+        #[default]
+        Opus = "opus",
+        Ogg = "ogg",
+    }
+);
 
-/// `AacBitstreamFormat`: raw frames plus an AudioSpecificConfig description, or ADTS.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum AacFormat {
-    #[default]
-    Aac,
-    Adts,
-}
+crate::idl_enum!(
+    /// `AacBitstreamFormat`: raw frames plus an AudioSpecificConfig description, or ADTS.
+    #[derive(Default)]
+    pub enum AacFormat = "AacBitstreamFormat" {
+        #[default]
+        Aac = "aac",
+        Adts = "adts",
+    }
+);
 
-/// `BitrateMode` for audio.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum BitrateMode {
-    Constant,
-    #[default]
-    Variable,
-}
+crate::idl_enum!(
+    /// `BitrateMode` for audio.
+    #[derive(Default)]
+    pub enum BitrateMode = "BitrateMode" {
+        Constant = "constant",
+        #[default]
+        Variable = "variable",
+    }
+);
+
+crate::idl_enum!(
+    /// `OpusSignal`: a hint for libopus's mode decisions.
+    pub enum OpusSignal = "OpusSignal" {
+        Auto = "auto",
+        Music = "music",
+        Voice = "voice",
+    }
+);
+
+crate::idl_enum!(
+    /// `OpusApplication`: libopus's coding mode.
+    pub enum OpusApplication = "OpusApplication" {
+        Voip = "voip",
+        Audio = "audio",
+        Lowdelay = "lowdelay",
+    }
+);
 
 /// `OpusEncoderConfig` (https://w3c.github.io/webcodecs/opus_codec_registration.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,10 +67,9 @@ pub struct OpusEncoderConfig {
     pub useinbandfec: bool,
     /// FFmpeg's `dtx` option where it has one, else set on libopus directly.
     pub usedtx: bool,
-    /// `auto`, `music` or `voice`: set on libopus directly (FFmpeg has no option for it).
-    pub signal: Option<String>,
-    /// `voip`, `audio` or `lowdelay`.
-    pub application: Option<String>,
+    /// Set on libopus directly (FFmpeg has no option for it).
+    pub signal: Option<OpusSignal>,
+    pub application: Option<OpusApplication>,
 }
 
 impl Default for OpusEncoderConfig {

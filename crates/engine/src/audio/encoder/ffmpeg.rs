@@ -6,7 +6,7 @@ use std::ffi::c_int;
 use ffmpeg_next::format::Sample;
 use ffmpeg_next::{codec, encoder, ChannelLayout, Codec, Dictionary, Rational};
 
-use super::config::{AudioEncoderConfig, BitrateMode, OpusEncoderConfig};
+use super::config::{AudioEncoderConfig, BitrateMode, OpusEncoderConfig, OpusSignal};
 use crate::audio::codec_string::pcm_codec_name;
 use crate::audio::{AudioCodec, PcmFormat};
 use crate::ffi::codec::{has_private_option, set_audio_params};
@@ -192,19 +192,18 @@ fn opus_options(opus: &OpusEncoderConfig, mode: BitrateMode, codec: Codec, plan:
             opus_request(plan, libopus::SET_DTX, 1, "DTX")?;
         }
     }
-    if let Some(application) = &opus.application {
-        if !matches!(application.as_str(), "voip" | "audio" | "lowdelay") {
-            return Err(EngineError::not_supported(format!("Opus application '{application}' is not supported")));
-        }
-        plan.options.push(("application", application.clone()));
+    if let Some(application) = opus.application {
+        // FFmpeg's libopus wrapper names its modes as the registration does.
+        plan.options.push(("application", application.as_str().to_owned()));
     }
-    if let Some(signal) = &opus.signal {
-        let value = libopus::signal_value(signal)
-            .ok_or_else(|| EngineError::not_supported(format!("Opus signal '{signal}' is not supported")))?;
+    let signal = match opus.signal {
         // `auto` is libopus's default: nothing to send.
-        if value != libopus::AUTO {
-            opus_request(plan, libopus::SET_SIGNAL, value, "the signal hint")?;
-        }
+        None | Some(OpusSignal::Auto) => None,
+        Some(OpusSignal::Voice) => Some(libopus::SIGNAL_VOICE),
+        Some(OpusSignal::Music) => Some(libopus::SIGNAL_MUSIC),
+    };
+    if let Some(value) = signal {
+        opus_request(plan, libopus::SET_SIGNAL, value, "the signal hint")?;
     }
     let vbr = if mode == BitrateMode::Constant { "off" } else { "on" };
     plan.options.push(("vbr", vbr.to_owned()));

@@ -19,7 +19,8 @@ use crate::session::{exchange, open_first, Session};
 use crate::{EngineError, Result};
 
 pub use config::{
-    AacFormat, AudioEncoderConfig, AudioInput, BitrateMode, EncodedAudioPacket, OpusEncoderConfig, OpusFormat,
+    AacFormat, AudioEncoderConfig, AudioInput, BitrateMode, EncodedAudioPacket, OpusApplication, OpusEncoderConfig,
+    OpusFormat, OpusSignal,
 };
 
 /// One stream: from the first input after configure or flush to the next flush.

@@ -9,23 +9,36 @@ use ffmpeg_next::Rational;
 use crate::video::{FrameBuffer, HardwareAcceleration, Rect, VideoCodec, VideoDecoderConfig};
 use crate::{EngineError, Result};
 
-/// `VideoEncoderBitrateMode`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum BitrateMode {
-    Constant,
-    #[default]
-    Variable,
-    /// The quantizer comes with each frame (`encode(frame, {avc: {quantizer}})`).
-    Quantizer,
-}
+crate::idl_enum!(
+    /// `VideoEncoderBitrateMode`.
+    #[derive(Default)]
+    pub enum BitrateMode = "VideoEncoderBitrateMode" {
+        Constant = "constant",
+        #[default]
+        Variable = "variable",
+        /// The quantizer comes with each frame (`encode(frame, {avc: {quantizer}})`).
+        Quantizer = "quantizer",
+    }
+);
 
-/// `LatencyMode`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum LatencyMode {
-    #[default]
-    Quality,
-    Realtime,
-}
+crate::idl_enum!(
+    /// `LatencyMode`.
+    #[derive(Default)]
+    pub enum LatencyMode = "LatencyMode" {
+        #[default]
+        Quality = "quality",
+        Realtime = "realtime",
+    }
+);
+
+crate::idl_enum!(
+    /// `AlphaOption`: whether the alpha channel is kept (its default differs between
+    /// dictionaries: `keep` for a frame built from a frame, `discard` for an encoder).
+    pub enum AlphaOption = "AlphaOption" {
+        Keep = "keep",
+        Discard = "discard",
+    }
+);
 
 /// `AvcBitstreamFormat` / `HevcBitstreamFormat`: `avc`/`hevc` (length-prefixed NAL units
 /// plus a description) or `annexb` (start codes, parameter sets in band).
@@ -34,6 +47,44 @@ pub enum BitstreamFormat {
     #[default]
     LengthPrefixed,
     AnnexB,
+}
+
+crate::idl_enum!(
+    /// `AvcBitstreamFormat`.
+    #[derive(Default)]
+    pub enum AvcBitstreamFormat = "AvcBitstreamFormat" {
+        #[default]
+        Avc = "avc",
+        AnnexB = "annexb",
+    }
+);
+
+crate::idl_enum!(
+    /// `HevcBitstreamFormat`.
+    #[derive(Default)]
+    pub enum HevcBitstreamFormat = "HevcBitstreamFormat" {
+        #[default]
+        Hevc = "hevc",
+        AnnexB = "annexb",
+    }
+);
+
+impl From<AvcBitstreamFormat> for BitstreamFormat {
+    fn from(format: AvcBitstreamFormat) -> Self {
+        match format {
+            AvcBitstreamFormat::Avc => Self::LengthPrefixed,
+            AvcBitstreamFormat::AnnexB => Self::AnnexB,
+        }
+    }
+}
+
+impl From<HevcBitstreamFormat> for BitstreamFormat {
+    fn from(format: HevcBitstreamFormat) -> Self {
+        match format {
+            HevcBitstreamFormat::Hevc => Self::LengthPrefixed,
+            HevcBitstreamFormat::AnnexB => Self::AnnexB,
+        }
+    }
 }
 
 /// The scalability modes we produce: one spatial layer, one to three temporal layers.

@@ -19,7 +19,8 @@ use crate::video::{FrameBuffer, Rect};
 use crate::{EngineError, Keepalive, Result};
 
 pub use config::{
-    BitrateMode, BitstreamFormat, EncodedPacket, LatencyMode, ScalabilityMode, VideoEncoderConfig, VideoFrameInput,
+    AlphaOption, AvcBitstreamFormat, BitrateMode, BitstreamFormat, EncodedPacket, HevcBitstreamFormat, LatencyMode,
+    ScalabilityMode, VideoEncoderConfig, VideoFrameInput,
 };
 
 /// A running encoder. After a flush the FFmpeg encoder is closed; the next frame opens a
