@@ -131,8 +131,8 @@ export declare class AudioDecoder {
   get ondequeue(): ((event: Event) => void) | null
   set ondequeue(handler: ((event: Event) => void) | null)
   /** The codec is an `EventTarget`; it fires "dequeue" events. */
-  addEventListener(kind: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void
-  removeEventListener(kind: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void
+  addEventListener(this: this, kind: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void
+  removeEventListener(this: this, kind: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void
   dispatchEvent(event: Event): boolean
   /**
    * Resolves once every input queued before it was processed and its outputs
@@ -162,8 +162,8 @@ export declare class AudioEncoder {
   get ondequeue(): ((event: Event) => void) | null
   set ondequeue(handler: ((event: Event) => void) | null)
   /** The codec is an `EventTarget`; it fires "dequeue" events. */
-  addEventListener(kind: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void
-  removeEventListener(kind: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void
+  addEventListener(this: this, kind: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void
+  removeEventListener(this: this, kind: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void
   dispatchEvent(event: Event): boolean
   /**
    * Resolves once every input queued before it was processed and its outputs
@@ -250,8 +250,8 @@ export declare class VideoDecoder {
   get ondequeue(): ((event: Event) => void) | null
   set ondequeue(handler: ((event: Event) => void) | null)
   /** The codec is an `EventTarget`; it fires "dequeue" events. */
-  addEventListener(kind: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void
-  removeEventListener(kind: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void
+  addEventListener(this: this, kind: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void
+  removeEventListener(this: this, kind: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void
   dispatchEvent(event: Event): boolean
   /**
    * Resolves once every input queued before it was processed and its outputs
@@ -281,8 +281,8 @@ export declare class VideoEncoder {
   get ondequeue(): ((event: Event) => void) | null
   set ondequeue(handler: ((event: Event) => void) | null)
   /** The codec is an `EventTarget`; it fires "dequeue" events. */
-  addEventListener(kind: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void
-  removeEventListener(kind: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void
+  addEventListener(this: this, kind: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void
+  removeEventListener(this: this, kind: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void
   dispatchEvent(event: Event): boolean
   /**
    * Resolves once every input queued before it was processed and its outputs

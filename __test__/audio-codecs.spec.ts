@@ -272,6 +272,8 @@ describe('AudioEncoder and AudioDecoder interface', () => {
     const [data] = sineAudio(48_000, 1, 0.01)
     expectThrowsNamed(() => encoder.encode(data), 'InvalidStateError')
     data.close()
+    // Step 1 of encode() comes before the state check: closed AudioData is a TypeError.
+    expectThrowsNamed(() => encoder.encode(data), 'TypeError')
     encoder.close()
     const decoder = new AudioDecoder({ output: (d) => d.close(), error: noop })
     const chunk = new EncodedAudioChunk({ type: 'delta', timestamp: 0, data: new Uint8Array(4) })

@@ -986,6 +986,7 @@ describe('VideoEncoderConfig', () => {
           !!height &&
           display.every((d) => d !== undefined && d !== 0) &&
           bitrate !== undefined &&
+          bitrate !== 0 &&
           typeof framerate === 'number' &&
           Number.isFinite(framerate) &&
           enumOk(config.hardwareAcceleration, ['no-preference', 'prefer-software', 'prefer-hardware']) &&

@@ -143,12 +143,14 @@ describe('VideoEncoder', () => {
     encoder.close()
   })
 
-  it('throws InvalidStateError for a closed frame', () => {
+  it('throws TypeError for a closed frame, before it looks at its own state', () => {
     const encoder = new VideoEncoder({ output: noop, error: noop })
-    encoder.configure(config('vp8'))
     const frame = frameAt(16, 16, 0)
     frame.close()
-    expectThrowsNamed(() => encoder.encode(frame), 'InvalidStateError')
+    expectThrowsNamed(() => encoder.encode(frame), 'TypeError')
+    encoder.configure(config('vp8'))
+    expectThrowsNamed(() => encoder.encode(frame), 'TypeError')
+    expect(encoder.encodeQueueSize).toBe(0)
     encoder.close()
   })
 
@@ -163,6 +165,8 @@ describe('VideoEncoder', () => {
     ['a bitrate past 2^53 - 1', { bitrate: 2 ** 53 }],
     ["avc.format 'hevc'", { avc: { format: 'hevc' as 'avc' } }],
     ["hevc.format 'avc'", { hevc: { format: 'avc' as 'hevc' } }],
+    ['bitrate 0', { bitrate: 0 }],
+    ['a codec of tabs and newlines', { codec: '\t\n\r' }],
   ]
   for (const [what, patch] of invalid) {
     it(`configure throws TypeError for ${what}, and isConfigSupported rejects`, async () => {
@@ -184,11 +188,12 @@ describe('VideoEncoder', () => {
     encoder.close()
   })
 
-  it('reports bitrate 0, valid but impossible, as unsupported', async () => {
-    expect((await VideoEncoder.isConfigSupported({ ...config('vp8'), bitrate: 0 })).supported).toBe(false)
+  it('answers a codec string with spaces around it, valid but no codec, as unsupported', async () => {
+    expect((await VideoEncoder.isConfigSupported({ ...config('vp8'), codec: ' vp8 ' })).supported).toBe(false)
+    expect((await VideoDecoder.isConfigSupported({ codec: 'vp8 ' })).supported).toBe(false)
     const { error, reported } = errorCallback()
     const encoder = new VideoEncoder({ output: noop, error })
-    encoder.configure({ ...config('vp8'), bitrate: 0 })
+    encoder.configure({ ...config('vp8'), codec: ' vp8' })
     expect((await reported).name).toBe('NotSupportedError')
   })
 

@@ -28,7 +28,9 @@ codec_class! {
 
 impl AudioEncoder {
     fn request(env: &Env, data: &AudioData, value: napi_value) -> Result<AudioInput, EngineError> {
-        let samples = Held::new(env, value, &data.open()?.samples).map_err(|e| EngineError::type_error(e.reason))?;
+        // encode() step 1, before the state check: closed AudioData is a TypeError.
+        let state = data.open().map_err(|_| EngineError::type_error("the AudioData is closed"))?;
+        let samples = Held::new(env, value, &state.samples).map_err(|e| EngineError::type_error(e.reason))?;
         Ok(AudioInput { samples: Arc::new(samples), timestamp: data.timestamp() })
     }
 

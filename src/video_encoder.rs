@@ -38,8 +38,9 @@ impl VideoEncoder {
         frame_value: napi_value,
         options: &VideoEncoderEncodeOptions,
     ) -> Result<VideoFrameInput, EngineError> {
+        // encode() step 1, before the state check: a closed frame is a TypeError.
+        let state = frame.open().map_err(|_| EngineError::type_error("the VideoFrame is closed"))?;
         self.queue.check_configured()?;
-        let state = frame.open()?;
         // Kept alive for as long as the worker or FFmpeg (which reads frames in the
         // encoder's format in place) uses them.
         let pixels = Held::new(env, frame_value, &state.pixels).map_err(|e| EngineError::type_error(e.reason))?;

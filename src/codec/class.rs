@@ -109,9 +109,10 @@ macro_rules! codec_class {
             pub fn set_ondequeue(
                 &self,
                 env: napi::Env,
+                this: napi::bindgen_prelude::This,
                 #[napi(ts_arg_type = "((event: Event) => void) | null")] handler: crate::js::raw::JsHandle,
             ) -> napi::Result<()> {
-                self.queue.set_ondequeue(&env, handler.0)
+                self.queue.set_ondequeue(&env, this.object.raw(), handler.0)
             }
 
             /// The codec is an `EventTarget`; it fires "dequeue" events.
@@ -119,31 +120,36 @@ macro_rules! codec_class {
             pub fn add_event_listener(
                 &self,
                 env: napi::Env,
+                this: napi::bindgen_prelude::This,
                 #[napi(ts_arg_type = "string")] kind: crate::js::raw::JsHandle,
                 #[napi(ts_arg_type = "EventListenerOrEventListenerObject | null")] listener: crate::js::raw::JsHandle,
                 #[napi(ts_arg_type = "boolean | AddEventListenerOptions")] options: Option<crate::js::raw::JsHandle>,
             ) -> napi::Result<()> {
-                self.queue.listen(&env, c"addEventListener", [kind.0, listener.0], options.map(|o| o.0))
+                let args = [kind.0, listener.0];
+                crate::codec::events::listen(&env, this.object.raw(), c"addEventListener", args, options.map(|o| o.0))
             }
 
             #[napi]
             pub fn remove_event_listener(
                 &self,
                 env: napi::Env,
+                this: napi::bindgen_prelude::This,
                 #[napi(ts_arg_type = "string")] kind: crate::js::raw::JsHandle,
                 #[napi(ts_arg_type = "EventListenerOrEventListenerObject | null")] listener: crate::js::raw::JsHandle,
                 #[napi(ts_arg_type = "boolean | EventListenerOptions")] options: Option<crate::js::raw::JsHandle>,
             ) -> napi::Result<()> {
-                self.queue.listen(&env, c"removeEventListener", [kind.0, listener.0], options.map(|o| o.0))
+                let args = [kind.0, listener.0];
+                crate::codec::events::listen(&env, this.object.raw(), c"removeEventListener", args, options.map(|o| o.0))
             }
 
             #[napi(ts_args_type = "event: Event", ts_return_type = "boolean")]
             pub fn dispatch_event(
                 &self,
                 env: napi::Env,
+                this: napi::bindgen_prelude::This,
                 event: crate::js::raw::JsHandle,
             ) -> napi::Result<napi::sys::napi_value> {
-                self.queue.dispatch_event(&env, event.0)
+                crate::codec::events::dispatch_event(&env, this.object.raw(), event.0)
             }
 
             /// Resolves once every input queued before it was processed and its outputs

@@ -1,6 +1,12 @@
-//! The codec's callbacks and its `EventTarget` side: the `{output, error, ondequeue,
-//! target}` holder made from the init dictionary, `ondequeue`, listener forwarding and
-//! event dispatch (https://w3c.github.io/webcodecs/#eventdef-videoencoder-dequeue).
+//! The codec as an `EventTarget` (https://w3c.github.io/webcodecs/#eventdef-videoencoder-dequeue):
+//! every codec instance is a real Node `EventTarget`, so listeners run with the codec as
+//! `this`, `target` and `currentTarget`; `ondequeue` is an event handler attribute; and
+//! the callbacks holder keeps `output` and `error` from the init dictionary.
+//!
+//! napi-rs classes cannot extend a JS class, so the first construction of each class
+//! puts `EventTarget.prototype` under the class's prototype (and `EventTarget` under the
+//! class, for the statics Node checks), and each instance gets the listener state a
+//! `new EventTarget()` has: Node keeps it in the instance's own symbol-keyed properties.
 
 use std::ffi::CStr;
 
@@ -9,13 +15,13 @@ use napi::sys::{self, napi_value};
 use napi::Env;
 
 use crate::js::raw::{
-    call_function, call_method, construct_global, get_property, is_function, is_instance_of_global, null, object,
-    set_property, strict_equals, string, type_of, undefined,
+    array_elements, call_function, call_method, call_with, construct_global, function, get_keyed, get_property,
+    global_property, is_function, null, object, prototype_of, set_keyed, set_property, strict_equals,
+    this_and_first_arg, type_of, undefined,
 };
 
 /// The holder of a codec's callbacks, from its init dictionary: `{output, error,
-/// ondequeue, target}`, `target` being the `EventTarget` that keeps its event listeners.
-/// `output` and `error` must be functions (TypeError).
+/// ondequeue}`. `output` and `error` must be functions (TypeError).
 pub fn callbacks_from_init(env: &Env, init: napi_value) -> Result<napi_value, EngineError> {
     let internal = |e: napi::Error| EngineError::type_error(e.reason);
     if type_of(env, init).map_err(internal)? != sys::ValueType::napi_object {
@@ -31,10 +37,29 @@ pub fn callbacks_from_init(env: &Env, init: napi_value) -> Result<napi_value, En
         set_property(env, holder, c"output", output)?;
         set_property(env, holder, c"error", error)?;
         set_property(env, holder, c"ondequeue", null(env)?)?;
-        set_property(env, holder, c"target", construct_global(env, "EventTarget", &[])?)?;
         Ok(holder)
     };
     build().map_err(internal)
+}
+
+/// Makes the codec being constructed (`this`) an `EventTarget`.
+pub fn init_event_target(env: &Env, this: napi_value) -> napi::Result<()> {
+    let event_target = global_property(env, "EventTarget")?;
+    let target_prototype = get_property(env, event_target, c"prototype")?;
+    let prototype = prototype_of(env, this)?;
+    if !strict_equals(env, prototype_of(env, prototype)?, target_prototype)? {
+        let class = get_property(env, prototype, c"constructor")?;
+        let object_ctor = global_property(env, "Object")?;
+        call_method(env, object_ctor, c"setPrototypeOf", &[prototype, target_prototype])?;
+        call_method(env, object_ctor, c"setPrototypeOf", &[class, event_target])?;
+    }
+    let fresh = construct_global(env, "EventTarget", &[])?;
+    let object_ctor = global_property(env, "Object")?;
+    let keys = call_method(env, object_ctor, c"getOwnPropertySymbols", &[fresh])?;
+    for key in array_elements(env, keys)? {
+        set_keyed(env, this, key, get_keyed(env, fresh, key)?)?;
+    }
+    Ok(())
 }
 
 /// The `ondequeue` attribute's value.
@@ -42,48 +67,73 @@ pub fn ondequeue(env: &Env, callbacks: napi_value) -> napi::Result<napi_value> {
     get_property(env, callbacks, c"ondequeue")
 }
 
-/// Sets `ondequeue`; anything but a function stores null, as for an event handler IDL
-/// attribute.
-pub fn set_ondequeue(env: &Env, callbacks: napi_value, handler: napi_value) -> napi::Result<()> {
-    let value = if is_function(env, handler)? { handler } else { null(env)? };
-    set_property(env, callbacks, c"ondequeue", value)
+/// Sets `ondequeue` as an event handler IDL attribute does: a non-function stores null;
+/// the first handler adds a listener that calls whatever handler is current, at that
+/// point in the listener order, and null removes it.
+pub fn set_ondequeue(env: &Env, this: napi_value, callbacks: napi_value, handler: napi_value) -> napi::Result<()> {
+    let handler = if is_function(env, handler)? { handler } else { null(env)? };
+    set_property(env, callbacks, c"ondequeue", handler)?;
+    let listener = get_property(env, callbacks, c"handlerListener")?;
+    let registered = is_function(env, listener)?;
+    let kind = crate::js::raw::string(env, "dequeue")?;
+    match (is_function(env, handler)?, registered) {
+        (true, false) => {
+            let listener = function(env, "ondequeue", Some(call_ondequeue))?;
+            set_property(env, callbacks, c"handlerListener", listener)?;
+            listen(env, this, c"addEventListener", [kind, listener], None)
+        }
+        (false, true) => {
+            set_property(env, callbacks, c"handlerListener", undefined(env)?)?;
+            listen(env, this, c"removeEventListener", [kind, listener], None)
+        }
+        _ => Ok(()),
+    }
 }
 
-/// `addEventListener`/`removeEventListener` (`method`) with the caller's arguments,
-/// forwarded to the codec's `EventTarget`: any event type, listener objects and options.
+/// The listener behind `ondequeue`: calls the codec's current handler with the event.
+unsafe extern "C" fn call_ondequeue(raw_env: sys::napi_env, info: sys::napi_callback_info) -> napi_value {
+    // SAFETY: N-API calls this with the info of the current call.
+    if let Some((this, event)) = unsafe { this_and_first_arg(raw_env, info) } {
+        // A JS-thread callback with a valid env.
+        let env = Env::from_raw(raw_env);
+        if let Ok(handler) = get_property(&env, this, c"ondequeue") {
+            if is_function(&env, handler).unwrap_or(false) {
+                // An exception stays pending and so reaches EventTarget's own reporting.
+                let _ = call_with(&env, handler, this, &[event]);
+            }
+        }
+    }
+    std::ptr::null_mut()
+}
+
+/// `EventTarget.prototype[method].call(this, kind, listener, options)`: the codec's own
+/// `addEventListener`/`removeEventListener` (declared in Rust for the typings).
 pub fn listen(
     env: &Env,
-    callbacks: napi_value,
+    this: napi_value,
     method: &CStr,
     [kind, listener]: [napi_value; 2],
     options: Option<napi_value>,
 ) -> napi::Result<()> {
-    let target = get_property(env, callbacks, c"target")?;
     let options = options.map_or_else(|| undefined(env), Ok)?;
-    call_method(env, target, method, &[kind, listener, options]).map(|_| ())
+    call_with(env, event_target_method(env, method)?, this, &[kind, listener, options]).map(|_| ())
 }
 
-/// The codec's `dispatchEvent(event)`: `ondequeue` first for a "dequeue" event (the
-/// event handler was the first listener), then the listeners added to the target.
-pub fn dispatch_event(env: &Env, callbacks: napi_value, event: napi_value) -> napi::Result<napi_value> {
-    // Anything but an Event goes straight to the target, which throws the TypeError.
-    if is_instance_of_global(env, event, "Event")?
-        && strict_equals(env, get_property(env, event, c"type")?, string(env, "dequeue")?)?
-    {
-        let handler = get_property(env, callbacks, c"ondequeue")?;
-        if is_function(env, handler)? {
-            call_function(env, handler, &[event]);
-        }
-    }
-    let target = get_property(env, callbacks, c"target")?;
-    call_method(env, target, c"dispatchEvent", &[event])
+/// `dispatchEvent(event)` on the codec: whether no listener cancelled it.
+pub fn dispatch_event(env: &Env, this: napi_value, event: napi_value) -> napi::Result<napi_value> {
+    call_with(env, event_target_method(env, c"dispatchEvent")?, this, &[event])
 }
 
-/// Fires the spec's `dequeue` event at a codec.
-pub fn dispatch_dequeue(env: &Env, callbacks: napi_value) {
+/// Fires the spec's `dequeue` event at the codec.
+pub fn dispatch_dequeue(env: &Env, this: napi_value) {
     if let Ok(event) = construct_global(env, "Event", &["dequeue"]) {
-        let _ = dispatch_event(env, callbacks, event);
+        let _ = dispatch_event(env, this, event);
     }
+}
+
+fn event_target_method(env: &Env, method: &CStr) -> napi::Result<napi_value> {
+    let prototype = get_property(env, global_property(env, "EventTarget")?, c"prototype")?;
+    get_property(env, prototype, method)
 }
 
 /// Calls the `output` callback with `args`.

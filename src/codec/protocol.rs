@@ -79,6 +79,9 @@ pub enum Event<C: Codec> {
     },
     /// One command finished (whatever its generation): for event-loop liveness.
     Done,
+    /// Sent by the JS thread to itself: the task that fires a scheduled `dequeue` event
+    /// ("schedule dequeue event").
+    DequeueTask,
     /// The worker ended and dropped its session: the last of what it held, given back
     /// on its way to the JS thread with this message, can be released.
     Finished,

@@ -58,12 +58,14 @@ struct Core<C: Codec> {
     next_flush_id: u64,
     /// The codec's JS object: held strongly only while work is pending.
     this: sys::napi_ref,
-    /// `{output, error, ondequeue, target}`, tied to the JS object (see `anchor`).
+    /// `{output, error, ondequeue}`, tied to the JS object (see `anchor`).
     callbacks: sys::napi_ref,
     /// Counts the instance in `getCounters()` until it is closed or collected.
     live: Option<Live>,
     /// Decoders' `[[key chunk required]]`: set by configure and flush.
     key_chunk_required: bool,
+    /// `[[dequeue event scheduled]]`: a `dequeue` event is on its way as a task.
+    dequeue_scheduled: bool,
 }
 
 impl<C: Codec> CodecQueue<C> {
@@ -72,6 +74,7 @@ impl<C: Codec> CodecQueue<C> {
     pub fn new(env: &Env, this: napi_value, init: napi_value) -> Result<Self, EngineError> {
         let internal = |e: napi::Error| EngineError::type_error(format!("{}: {}", C::NAME, e.reason));
         let callbacks = events::callbacks_from_init(env, init)?;
+        events::init_event_target(env, this).map_err(internal)?;
         anchor::tie(env, this, callbacks).map_err(internal)?;
         let this_ref = raw::weak_ref(env, this).map_err(internal)?;
         let callbacks_ref = raw::weak_ref(env, callbacks).map_err(internal)?;
@@ -114,6 +117,7 @@ impl<C: Codec> CodecQueue<C> {
             callbacks: callbacks_ref,
             live: Some(Live::new(C::counter())),
             key_chunk_required: true,
+            dequeue_scheduled: false,
         }));
         spawn(&per_env, worker)?;
         *slot.borrow_mut() = Rc::downgrade(&core);
@@ -219,24 +223,8 @@ impl<C: Codec> CodecQueue<C> {
         events::ondequeue(env, self.callbacks(env)?)
     }
 
-    pub fn set_ondequeue(&self, env: &Env, handler: napi_value) -> napi::Result<()> {
-        events::set_ondequeue(env, self.callbacks(env)?, handler)
-    }
-
-    /// `addEventListener`/`removeEventListener` (`method`), forwarded to the codec's `EventTarget`.
-    pub fn listen(
-        &self,
-        env: &Env,
-        method: &std::ffi::CStr,
-        args: [napi_value; 2],
-        options: Option<napi_value>,
-    ) -> napi::Result<()> {
-        events::listen(env, self.callbacks(env)?, method, args, options)
-    }
-
-    /// `dispatchEvent(event)`: whether no listener cancelled it.
-    pub fn dispatch_event(&self, env: &Env, event: napi_value) -> napi::Result<napi_value> {
-        events::dispatch_event(env, self.callbacks(env)?, event)
+    pub fn set_ondequeue(&self, env: &Env, this: napi_value, handler: napi_value) -> napi::Result<()> {
+        events::set_ondequeue(env, this, self.callbacks(env)?, handler)
     }
 
     fn callbacks(&self, env: &Env) -> napi::Result<napi_value> {
@@ -323,7 +311,7 @@ impl<C: Codec> Core<C> {
 
     /// "Reset Codec" with `error` for pending flushes.
     fn reset(core: &Rc<RefCell<Self>>, env: &Env, error: EngineError) {
-        let (flushes, dequeue) = {
+        let flushes = {
             let mut c = core.borrow_mut();
             c.generation += 1;
             c.shared_generation.store(c.generation, Ordering::SeqCst);
@@ -332,17 +320,16 @@ impl<C: Codec> Core<C> {
             let dropped = c.commands.drain();
             c.outstanding = c.outstanding.saturating_sub(dropped);
             c.state = CodecState::Unconfigured;
-            let dequeue = c.queue_size > 0;
-            c.queue_size = 0;
+            if c.queue_size > 0 {
+                c.queue_size = 0;
+                c.schedule_dequeue();
+            }
             let flushes: Vec<_> = c.flushes.drain(..).collect();
             c.update_liveness(env);
-            (flushes, dequeue)
+            flushes
         };
         for (_, deferred) in flushes {
             promise::reject(env, deferred, &error);
-        }
-        if dequeue {
-            Self::fire_dequeue(core, env);
         }
     }
 
@@ -370,9 +357,23 @@ impl<C: Codec> Core<C> {
         }
     }
 
+    /// "Schedule Dequeue Event": at most one `dequeue` event on its way, fired from a
+    /// task of its own, never inside the method that shrank the queue.
+    fn schedule_dequeue(&mut self) {
+        if !self.dequeue_scheduled {
+            self.dequeue_scheduled = self.mailbox.send(Event::DequeueTask);
+        }
+    }
+
     fn fire_dequeue(core: &Rc<RefCell<Self>>, env: &Env) {
-        let Ok(callbacks) = core.borrow().callbacks_object(env) else { return };
-        events::dispatch_dequeue(env, callbacks);
+        let this = {
+            let mut c = core.borrow_mut();
+            c.dequeue_scheduled = false;
+            raw::ref_value(env, c.this)
+        };
+        if let Ok(Some(this)) = this {
+            events::dispatch_dequeue(env, this);
+        }
     }
 
     /// One message from the worker, on the JS thread.
@@ -388,17 +389,20 @@ impl<C: Codec> Core<C> {
                 c.outstanding = c.outstanding.saturating_sub(1);
                 c.update_liveness(env);
             }
+            // The worker's message is a task of its own: its decrement fires the event
+            // from here, unless one is scheduled already.
             Event::Dequeued { generation } if generation == current && !closed => {
                 let fire = {
                     let mut c = core.borrow_mut();
                     let had = c.queue_size > 0;
                     c.queue_size = c.queue_size.saturating_sub(1);
-                    had
+                    had && !c.dequeue_scheduled
                 };
                 if fire {
                     Self::fire_dequeue(core, env);
                 }
             }
+            Event::DequeueTask => Self::fire_dequeue(core, env),
             Event::Output { generation, output, permit } if generation == current && !closed => {
                 Self::deliver(core, env, output);
                 // The permit returns only now that the output callback has returned.

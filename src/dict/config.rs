@@ -8,12 +8,14 @@ use crate::dict::webidl;
 use crate::js::buffer::{self, BufferSource};
 use crate::js::raw::JsHandle;
 
+/// `codec`: invalid only when empty after stripping ASCII whitespace; what remains is
+/// parsed as it is, so a string with spaces around it is valid but names no codec
+/// (unsupported), as the registry's strings have none.
 pub fn codec_string(codec: &str) -> Result<&str> {
-    let trimmed = codec.trim();
-    if trimmed.is_empty() {
+    if codec.trim_matches(|c: char| c.is_ascii_whitespace()).is_empty() {
         return Err(EngineError::type_error("codec must not be empty"));
     }
-    Ok(trimmed)
+    Ok(codec)
 }
 
 /// Non-zero `[EnforceRange] unsigned long`.
@@ -37,7 +39,7 @@ pub fn bitrate(value: Option<f64>) -> Result<Option<u64>> {
     value.map(|b| webidl::enforce_u64(b, "bitrate")).transpose()
 }
 
-/// A valid bitrate of 0 is one no encoder can aim for.
+/// An audio bitrate of 0 is valid, and one no encoder can aim for.
 pub fn supported_bitrate(bitrate: Option<u64>) -> Result<Option<u64>> {
     match bitrate {
         Some(0) => Err(EngineError::not_supported("a bitrate of 0")),

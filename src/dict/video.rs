@@ -13,7 +13,6 @@ use napi_derive::napi;
 
 use crate::dict::config::{
     array_buffer, bitrate, codec_string, copy_description, description_bytes, dimension, optional_pair,
-    supported_bitrate,
 };
 use crate::dict::frame::{self, VideoColorSpaceInit};
 use crate::dict::Checked;
@@ -146,7 +145,11 @@ fn valid_encoder_config(config: &VideoEncoderConfig) -> Result<impl FnOnce() -> 
     // coded size's.
     let display_width = config.display_width.map(|w| dimension(w, "displayWidth")).transpose()?;
     let display_height = config.display_height.map(|h| dimension(h, "displayHeight")).transpose()?;
+    // "valid VideoEncoderConfig": a bitrate that is present must be non-zero.
     let bitrate = bitrate(config.bitrate)?;
+    if bitrate == Some(0) {
+        return Err(EngineError::type_error("bitrate must be non-zero"));
+    }
     // WebIDL `double`: NaN and infinities are a TypeError; any finite number is valid.
     if let Some(fps) = config.framerate {
         if !fps.is_finite() {
@@ -172,7 +175,7 @@ fn valid_encoder_config(config: &VideoEncoderConfig) -> Result<impl FnOnce() -> 
             engine.display_width = Some(display_width.unwrap_or(width));
             engine.display_height = Some(display_height.unwrap_or(height));
         }
-        engine.bitrate = supported_bitrate(bitrate)?;
+        engine.bitrate = bitrate;
         if config.framerate.is_some_and(|fps| fps <= 0.0) {
             return Err(EngineError::not_supported("a framerate of 0 or less"));
         }

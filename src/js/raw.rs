@@ -230,3 +230,76 @@ pub fn to_value<T: ToNapiValue>(env: &Env, value: T) -> napi::Result<napi_value>
     // SAFETY: converting an owned value on the JS thread.
     unsafe { T::to_napi_value(env.raw(), value) }
 }
+
+/// `object[key]` for any key value (a symbol, say).
+pub fn get_keyed(env: &Env, object: napi_value, key: napi_value) -> napi::Result<napi_value> {
+    let mut value = ptr::null_mut();
+    // SAFETY: see the module comment.
+    unsafe { check(sys::napi_get_property(env.raw(), object, key, &mut value), "get property")? };
+    Ok(value)
+}
+
+/// `object[key] = value` for any key value.
+pub fn set_keyed(env: &Env, object: napi_value, key: napi_value, value: napi_value) -> napi::Result<()> {
+    // SAFETY: see the module comment.
+    unsafe { check(sys::napi_set_property(env.raw(), object, key, value), "set property") }
+}
+
+/// `Object.getPrototypeOf(object)`.
+pub fn prototype_of(env: &Env, object: napi_value) -> napi::Result<napi_value> {
+    let mut value = ptr::null_mut();
+    // SAFETY: see the module comment.
+    unsafe { check(sys::napi_get_prototype(env.raw(), object, &mut value), "napi_get_prototype")? };
+    Ok(value)
+}
+
+/// `function.call(receiver, ...args)`; an exception stays pending for the JS caller.
+pub fn call_with(
+    env: &Env,
+    function: napi_value,
+    receiver: napi_value,
+    args: &[napi_value],
+) -> napi::Result<napi_value> {
+    let mut result = ptr::null_mut();
+    // SAFETY: see the module comment; `args` are live handles.
+    unsafe {
+        check(sys::napi_call_function(env.raw(), receiver, function, args.len(), args.as_ptr(), &mut result), "call")?
+    };
+    Ok(result)
+}
+
+/// A JS function named `name` that runs `callback`.
+pub fn function(env: &Env, name: &str, callback: sys::napi_callback) -> napi::Result<napi_value> {
+    let mut value = ptr::null_mut();
+    // SAFETY: see the module comment; the name is copied by N-API.
+    unsafe {
+        check(
+            sys::napi_create_function(
+                env.raw(),
+                name.as_ptr().cast(),
+                name.len() as isize,
+                callback,
+                ptr::null_mut(),
+                &mut value,
+            ),
+            "napi_create_function",
+        )?
+    };
+    Ok(value)
+}
+
+/// The receiver and first argument of a call into a function made by [`function`].
+///
+/// # Safety
+/// `info` must be the callback info N-API passed to that function's callback.
+pub unsafe fn this_and_first_arg(
+    env: sys::napi_env,
+    info: sys::napi_callback_info,
+) -> Option<(napi_value, napi_value)> {
+    let mut argc = 1usize;
+    let mut argv = [ptr::null_mut(); 1];
+    let mut this = ptr::null_mut();
+    // SAFETY: the caller passes the info of the current call; `argv` has room for `argc`.
+    let status = unsafe { sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), &mut this, ptr::null_mut()) };
+    (status == sys::Status::napi_ok).then_some((this, argv[0]))
+}
