@@ -114,9 +114,15 @@ function tally(min = RUNS / 10): { count(model: unknown): void; check(): void } 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER
 const U32_MAX = 2 ** 32 - 1
 
+/** WebIDL's ToNumber: what JavaScript's Number() gives, undefined where it throws (Symbol, BigInt). */
+function toNumber(v: unknown): number | undefined {
+  return typeof v === 'symbol' || typeof v === 'bigint' ? undefined : Number(v)
+}
+
 /** The value [EnforceRange] gives for `v` in [low, high], or undefined when it throws TypeError. */
-function enforceRange(v: unknown, low: number, high: number): number | undefined {
-  if (typeof v !== 'number' || !Number.isFinite(v)) return undefined
+function enforceRange(raw: unknown, low: number, high: number): number | undefined {
+  const v = toNumber(raw)
+  if (v === undefined || !Number.isFinite(v)) return undefined
   const n = Math.trunc(v)
   return n < low || n > high ? undefined : n === 0 ? 0 : n
 }
@@ -137,7 +143,7 @@ const anyNumber = fc.oneof(
     arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, -0, 0.5, 1.5, -1, 2 ** 31, U32_MAX, 2 ** 32, MAX_SAFE, 2 ** 53, -(2 ** 53), 1e300),
   },
   { weight: 1, arbitrary: fc.double() },
-  { weight: 1, arbitrary: fc.constantFrom<unknown>('abc', {}, Symbol('s'), 10n) },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>('abc', {}, Symbol('s'), 10n, '12', ' 7 ', true, false, null, [3], { valueOf: () => 5 }) },
 )
 
 /** A member that may be left out (undefined is the same as absent in WebIDL). */
@@ -298,10 +304,9 @@ function rectMembers(r: Record<string, unknown> | undefined): Partial<Rect> | un
   for (const key of ['x', 'y', 'width', 'height'] as const) {
     const v = r[key]
     if (v === undefined) continue
-    if (typeof v === 'symbol' || typeof v === 'bigint') return 'TypeError'
-    // Our binding reads members as numbers: a non-number is a TypeError here too, which
-    // is where WebIDL's ToNumber would give NaN (not finite: TypeError) for what we generate.
-    out[key] = typeof v === 'number' ? v : NaN
+    const n = toNumber(v)
+    if (n === undefined) return 'TypeError'
+    out[key] = n
   }
   return out
 }
@@ -698,8 +703,9 @@ const bytesPerSample = (f: AudioSampleFormat) => BYTES[f.replace('-planar', '')]
 const planar = (f: AudioSampleFormat) => f.endsWith('-planar')
 
 /** WebIDL `float`: finite, and finite once rounded to single precision. */
-function webidlFloat(v: unknown): number | undefined {
-  if (typeof v !== 'number' || !Number.isFinite(v)) return undefined
+function webidlFloat(raw: unknown): number | undefined {
+  const v = toNumber(raw)
+  if (v === undefined || !Number.isFinite(v)) return undefined
   const f = Math.fround(v)
   return Number.isFinite(f) ? f : undefined
 }
@@ -953,7 +959,7 @@ const codecString = (valid: string[]) =>
 
 /** WebIDL DOMString of a codec member: ToString for primitives (our binding: strings only). */
 function codecValid(v: unknown): boolean {
-  return typeof v === 'string' && v.trim() !== ''
+  return v !== undefined && typeof v !== 'symbol' && !/^[\t\n\f\r ]*$/.test(String(v))
 }
 
 describe('VideoEncoderConfig', () => {
@@ -969,7 +975,7 @@ describe('VideoEncoderConfig', () => {
         if (draw(g, fc.integer({ min: 0, max: 3 })) === 0) config.displayWidth = draw(g, fc.oneof(fc.integer({ min: 0, max: 200 }), anyNumber))
         if (draw(g, fc.integer({ min: 0, max: 3 })) === 0) config.displayHeight = draw(g, fc.oneof(fc.integer({ min: 0, max: 200 }), anyNumber))
         if (draw(g, fc.boolean())) config.bitrate = draw(g, fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1000, max: 5_000_000 }) }, { weight: 1, arbitrary: anyNumber }))
-        if (draw(g, fc.boolean())) config.framerate = draw(g, fc.oneof({ weight: 4, arbitrary: fc.constantFrom(24, 29.97, 30, 60) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(NaN, Infinity, 'abc', {}, 0, -30) }))
+        if (draw(g, fc.boolean())) config.framerate = draw(g, fc.oneof({ weight: 4, arbitrary: fc.constantFrom(24, 29.97, 30, 60) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(NaN, Infinity, 'abc', {}, 0, -30, '25', Symbol('f')) }))
         if (draw(g, fc.integer({ min: 0, max: 3 })) === 0) config.hardwareAcceleration = draw(g, fc.constantFrom('no-preference', 'prefer-software', 'prefer-hardware', 'gpu'))
         if (draw(g, fc.integer({ min: 0, max: 3 })) === 0) config.bitrateMode = draw(g, fc.constantFrom('constant', 'variable', 'quantizer', 'vbr'))
         if (draw(g, fc.integer({ min: 0, max: 3 })) === 0) config.latencyMode = draw(g, fc.constantFrom('quality', 'realtime', 'fast'))
@@ -979,7 +985,7 @@ describe('VideoEncoderConfig', () => {
         const height = enforceU32(config.height)
         const display = [config.displayWidth, config.displayHeight].map((v) => (v === undefined ? null : enforceU32(v)))
         const bitrate = config.bitrate === undefined ? null : enforceU64(config.bitrate)
-        const framerate = config.framerate === undefined ? 1 : config.framerate
+        const framerate = config.framerate === undefined ? 1 : toNumber(config.framerate)
         const valid =
           codecValid(config.codec) &&
           !!width &&
@@ -987,7 +993,7 @@ describe('VideoEncoderConfig', () => {
           display.every((d) => d !== undefined && d !== 0) &&
           bitrate !== undefined &&
           bitrate !== 0 &&
-          typeof framerate === 'number' &&
+          framerate !== undefined &&
           Number.isFinite(framerate) &&
           enumOk(config.hardwareAcceleration, ['no-preference', 'prefer-software', 'prefer-hardware']) &&
           enumOk(config.bitrateMode, ['constant', 'variable', 'quantizer']) &&

@@ -61,7 +61,7 @@ impl AudioData {
         let format = SampleFormat::parse(&init.format)?;
         let frames = webidl::enforce_u32(init.number_of_frames, "numberOfFrames")? as usize;
         let channels = webidl::enforce_u32(init.number_of_channels, "numberOfChannels")? as usize;
-        let sample_rate = init.sample_rate as f32;
+        let sample_rate = init.sample_rate.0 as f32;
         let timestamp = webidl::enforce_long_long(init.timestamp, "timestamp")?;
         let source = BufferSource::from_value(env, init.data.0)?;
         // Validate before the transfer step detaches anything.

@@ -54,7 +54,7 @@ impl VideoEncoder {
             rect: state.visible_rect,
             timestamp: frame.timestamp(),
             duration: frame.duration(),
-            key_frame: options.key_frame.unwrap_or(false),
+            key_frame: options.key_frame.is_some_and(|b| b.0),
             quantizer,
         })
     }

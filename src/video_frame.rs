@@ -197,7 +197,7 @@ impl VideoFrame {
         }
         Ok(planes
             .iter()
-            .map(|p| PlaneLayout { offset: f64::from(p.destination.offset), stride: f64::from(p.destination.stride) })
+            .map(|p| PlaneLayout { offset: p.destination.offset.into(), stride: p.destination.stride.into() })
             .collect())
     }
 }

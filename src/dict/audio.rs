@@ -12,6 +12,7 @@ use napi_derive::napi;
 use crate::dict::config::{
     array_buffer, bitrate, codec_string, copy_description, description_bytes, dimension, supported_bitrate,
 };
+use crate::dict::webidl::{Boolean, DomString, Number};
 use crate::dict::Checked;
 use crate::js::raw::JsHandle;
 
@@ -20,17 +21,22 @@ use crate::js::raw::JsHandle;
 #[derive(Clone, Default)]
 pub struct OpusEncoderConfig {
     #[napi(ts_type = "'opus' | 'ogg'")]
-    pub format: Option<String>,
+    pub format: Option<DomString>,
     /// Microseconds per frame: 2500, 5000, 10000, 20000 (default), 40000 or 60000.
-    pub frame_duration: Option<f64>,
-    pub complexity: Option<f64>,
-    pub packetlossperc: Option<f64>,
-    pub useinbandfec: Option<bool>,
-    pub usedtx: Option<bool>,
+    #[napi(ts_type = "number")]
+    pub frame_duration: Option<Number>,
+    #[napi(ts_type = "number")]
+    pub complexity: Option<Number>,
+    #[napi(ts_type = "number")]
+    pub packetlossperc: Option<Number>,
+    #[napi(ts_type = "boolean")]
+    pub useinbandfec: Option<Boolean>,
+    #[napi(ts_type = "boolean")]
+    pub usedtx: Option<Boolean>,
     #[napi(ts_type = "'auto' | 'music' | 'voice'")]
-    pub signal: Option<String>,
+    pub signal: Option<DomString>,
     #[napi(ts_type = "'voip' | 'audio' | 'lowdelay'")]
-    pub application: Option<String>,
+    pub application: Option<DomString>,
 }
 
 /// `AacEncoderConfig`.
@@ -38,20 +44,24 @@ pub struct OpusEncoderConfig {
 #[derive(Clone, Default)]
 pub struct AacEncoderConfig {
     #[napi(ts_type = "'aac' | 'adts'")]
-    pub format: Option<String>,
+    pub format: Option<DomString>,
 }
 
 /// `AudioEncoderConfig`.
 #[napi(object)]
 #[derive(Clone)]
 pub struct AudioEncoderConfig {
-    pub codec: String,
-    pub sample_rate: f64,
-    pub number_of_channels: f64,
+    #[napi(ts_type = "string")]
+    pub codec: DomString,
+    #[napi(ts_type = "number")]
+    pub sample_rate: Number,
+    #[napi(ts_type = "number")]
+    pub number_of_channels: Number,
     /// Bits per second.
-    pub bitrate: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub bitrate: Option<Number>,
     #[napi(ts_type = "'constant' | 'variable'")]
-    pub bitrate_mode: Option<String>,
+    pub bitrate_mode: Option<DomString>,
     pub opus: Option<OpusEncoderConfig>,
     pub aac: Option<AacEncoderConfig>,
 }
@@ -59,9 +69,12 @@ pub struct AudioEncoderConfig {
 /// `AudioDecoderConfig`.
 #[napi(object)]
 pub struct AudioDecoderConfig {
-    pub codec: String,
-    pub sample_rate: f64,
-    pub number_of_channels: f64,
+    #[napi(ts_type = "string")]
+    pub codec: DomString,
+    #[napi(ts_type = "number")]
+    pub sample_rate: Number,
+    #[napi(ts_type = "number")]
+    pub number_of_channels: Number,
     /// AudioSpecificConfig (AAC), fLaC + STREAMINFO (FLAC), OpusHead, Vorbis headers.
     #[napi(ts_type = "AllowSharedBufferSource")]
     pub description: Option<JsHandle>,
@@ -99,9 +112,9 @@ impl AudioDecoderSupport {
     }
 }
 
-fn bounded(value: Option<f64>, max: f64, what: &str) -> Result<Option<u32>> {
+fn bounded(value: Option<Number>, max: f64, what: &str) -> Result<Option<u32>> {
     value
-        .map(|v| {
+        .map(|Number(v)| {
             if v.is_finite() && (0.0..=max).contains(&v.trunc()) {
                 Ok(v.trunc() as u32)
             } else {
@@ -127,8 +140,8 @@ fn valid_encoder_config(config: &AudioEncoderConfig) -> Result<impl FnOnce() -> 
     let opus = config.opus.clone().unwrap_or_default();
     let frame_duration = match opus.frame_duration {
         None => 20_000,
-        Some(d) if [2_500.0, 5_000.0, 10_000.0, 20_000.0, 40_000.0, 60_000.0].contains(&d) => d as u64,
-        Some(d) => return Err(EngineError::type_error(format!("{d} is not a valid Opus frameDuration"))),
+        Some(Number(d)) if [2_500.0, 5_000.0, 10_000.0, 20_000.0, 40_000.0, 60_000.0].contains(&d) => d as u64,
+        Some(Number(d)) => return Err(EngineError::type_error(format!("{d} is not a valid Opus frameDuration"))),
     };
     let complexity = bounded(opus.complexity, 10.0, "opus.complexity")?;
     let packetlossperc = bounded(opus.packetlossperc, 100.0, "opus.packetlossperc")?.unwrap_or(0);
@@ -144,8 +157,8 @@ fn valid_encoder_config(config: &AudioEncoderConfig) -> Result<impl FnOnce() -> 
         engine.opus.frame_duration_us = frame_duration;
         engine.opus.complexity = complexity;
         engine.opus.packetlossperc = packetlossperc;
-        engine.opus.useinbandfec = opus.useinbandfec.unwrap_or(false);
-        engine.opus.usedtx = opus.usedtx.unwrap_or(false);
+        engine.opus.useinbandfec = opus.useinbandfec.is_some_and(|b| b.0);
+        engine.opus.usedtx = opus.usedtx.is_some_and(|b| b.0);
         engine.opus.signal = signal;
         engine.opus.application = application;
         engine.aac_format = aac_format;
@@ -183,9 +196,9 @@ fn valid_decoder_config<'a>(
 /// The `decoderConfig` an encoder reports, as the dictionary a decoder accepts.
 pub fn decoder_config_to_js(env: &Env, config: &EngineDecoderConfig) -> napi::Result<AudioDecoderConfig> {
     Ok(AudioDecoderConfig {
-        codec: config.codec.as_codec_string(),
-        sample_rate: f64::from(config.sample_rate),
-        number_of_channels: f64::from(config.number_of_channels),
+        codec: config.codec.as_codec_string().into(),
+        sample_rate: config.sample_rate.into(),
+        number_of_channels: config.number_of_channels.into(),
         description: config.description.as_deref().map(|d| array_buffer(env, d)).transpose()?,
     })
 }

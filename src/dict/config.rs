@@ -4,7 +4,7 @@
 use engine::{EngineError, Result};
 use napi::Env;
 
-use crate::dict::webidl;
+use crate::dict::webidl::{self, Number};
 use crate::js::buffer::{self, BufferSource};
 use crate::js::raw::JsHandle;
 
@@ -19,14 +19,14 @@ pub fn codec_string(codec: &str) -> Result<&str> {
 }
 
 /// Non-zero `[EnforceRange] unsigned long`.
-pub fn dimension(value: f64, what: &str) -> Result<u32> {
+pub fn dimension(value: Number, what: &str) -> Result<u32> {
     match webidl::enforce_u32(value, what)? {
         0 => Err(EngineError::type_error(format!("{what} must be non-zero"))),
         v => Ok(v),
     }
 }
 
-pub fn optional_pair(a: Option<f64>, b: Option<f64>, names: (&str, &str)) -> Result<Option<(u32, u32)>> {
+pub fn optional_pair(a: Option<Number>, b: Option<Number>, names: (&str, &str)) -> Result<Option<(u32, u32)>> {
     match (a, b) {
         (None, None) => Ok(None),
         (Some(a), Some(b)) => Ok(Some((dimension(a, names.0)?, dimension(b, names.1)?))),
@@ -35,7 +35,7 @@ pub fn optional_pair(a: Option<f64>, b: Option<f64>, names: (&str, &str)) -> Res
 }
 
 /// `bitrate`: `[EnforceRange] unsigned long long`.
-pub fn bitrate(value: Option<f64>) -> Result<Option<u64>> {
+pub fn bitrate(value: Option<Number>) -> Result<Option<u64>> {
     value.map(|b| webidl::enforce_u64(b, "bitrate")).transpose()
 }
 

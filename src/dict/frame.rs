@@ -7,25 +7,31 @@ use engine::video::{PixelFormat, PlaneLayout as EnginePlaneLayout, Rect};
 use engine::{EngineError, Result};
 use napi_derive::napi;
 
-use crate::dict::webidl::enforce_u32;
+use crate::dict::webidl::{enforce_u32, Boolean, DomString, Number};
 use crate::js::raw::JsHandle;
 
 /// `PlaneLayout`: where one plane starts in a buffer and the bytes of one row.
 #[napi(object)]
 #[derive(Clone, Copy)]
 pub struct PlaneLayout {
-    pub offset: f64,
-    pub stride: f64,
+    #[napi(ts_type = "number")]
+    pub offset: Number,
+    #[napi(ts_type = "number")]
+    pub stride: Number,
 }
 
 /// `DOMRectInit`.
 #[napi(object, js_name = "DOMRectInit")]
 #[derive(Clone, Copy, Default)]
 pub struct DOMRectInit {
-    pub x: Option<f64>,
-    pub y: Option<f64>,
-    pub width: Option<f64>,
-    pub height: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub x: Option<Number>,
+    #[napi(ts_type = "number")]
+    pub y: Option<Number>,
+    #[napi(ts_type = "number")]
+    pub width: Option<Number>,
+    #[napi(ts_type = "number")]
+    pub height: Option<Number>,
 }
 
 /// `VideoColorSpaceInit`.
@@ -36,30 +42,36 @@ pub struct DOMRectInit {
 #[derive(Clone, Default)]
 pub struct VideoColorSpaceInit {
     #[napi(ts_type = "VideoColorPrimaries | null")]
-    pub primaries: Option<Option<String>>,
+    pub primaries: Option<Option<DomString>>,
     #[napi(ts_type = "VideoTransferCharacteristics | null")]
-    pub transfer: Option<Option<String>>,
+    pub transfer: Option<Option<DomString>>,
     #[napi(ts_type = "VideoMatrixCoefficients | null")]
-    pub matrix: Option<Option<String>>,
+    pub matrix: Option<Option<DomString>>,
     #[napi(ts_type = "boolean | null")]
-    pub full_range: Option<Option<bool>>,
+    pub full_range: Option<Option<Boolean>>,
 }
 
 /// `VideoFrameBufferInit`: how to read pixels from a buffer.
 #[napi(object, object_to_js = false)]
 pub struct VideoFrameBufferInit {
     #[napi(ts_type = "VideoPixelFormat")]
-    pub format: String,
-    pub coded_width: f64,
-    pub coded_height: f64,
+    pub format: DomString,
+    #[napi(ts_type = "number")]
+    pub coded_width: Number,
+    #[napi(ts_type = "number")]
+    pub coded_height: Number,
     /// Presentation time in microseconds.
-    pub timestamp: f64,
+    #[napi(ts_type = "number")]
+    pub timestamp: Number,
     /// Duration in microseconds.
-    pub duration: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub duration: Option<Number>,
     pub layout: Option<Vec<PlaneLayout>>,
     pub visible_rect: Option<DOMRectInit>,
-    pub display_width: Option<f64>,
-    pub display_height: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub display_width: Option<Number>,
+    #[napi(ts_type = "number")]
+    pub display_height: Option<Number>,
     pub color_space: Option<VideoColorSpaceInit>,
     /// ArrayBuffers to detach; `data`'s buffer among them is taken without a copy.
     #[napi(ts_type = "ArrayBuffer[]")]
@@ -70,13 +82,17 @@ pub struct VideoFrameBufferInit {
 #[napi(object, object_to_js = false)]
 #[derive(Default)]
 pub struct VideoFrameInit {
-    pub duration: Option<f64>,
-    pub timestamp: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub duration: Option<Number>,
+    #[napi(ts_type = "number")]
+    pub timestamp: Option<Number>,
     #[napi(ts_type = "AlphaOption")]
-    pub alpha: Option<String>,
+    pub alpha: Option<DomString>,
     pub visible_rect: Option<DOMRectInit>,
-    pub display_width: Option<f64>,
-    pub display_height: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub display_width: Option<Number>,
+    #[napi(ts_type = "number")]
+    pub display_height: Option<Number>,
 }
 
 /// `VideoFrameCopyToOptions`.
@@ -87,21 +103,25 @@ pub struct VideoFrameCopyToOptions {
     pub layout: Option<Vec<PlaneLayout>>,
     /// Convert to this format on the way out (RGBA, RGBX, BGRA or BGRX).
     #[napi(ts_type = "VideoPixelFormat")]
-    pub format: Option<String>,
+    pub format: Option<DomString>,
     #[napi(ts_type = "PredefinedColorSpace")]
-    pub color_space: Option<String>,
+    pub color_space: Option<DomString>,
 }
 
 /// `AudioDataInit`.
 #[napi(object, object_to_js = false)]
 pub struct AudioDataInit {
     #[napi(ts_type = "AudioSampleFormat")]
-    pub format: String,
-    pub sample_rate: f64,
-    pub number_of_frames: f64,
-    pub number_of_channels: f64,
+    pub format: DomString,
+    #[napi(ts_type = "number")]
+    pub sample_rate: Number,
+    #[napi(ts_type = "number")]
+    pub number_of_frames: Number,
+    #[napi(ts_type = "number")]
+    pub number_of_channels: Number,
     /// Presentation time in microseconds.
-    pub timestamp: f64,
+    #[napi(ts_type = "number")]
+    pub timestamp: Number,
     #[napi(ts_type = "AllowSharedBufferSource")]
     pub data: JsHandle,
     #[napi(ts_type = "ArrayBuffer[]")]
@@ -111,22 +131,27 @@ pub struct AudioDataInit {
 /// `AudioDataCopyToOptions`.
 #[napi(object, object_to_js = false)]
 pub struct AudioDataCopyToOptions {
-    pub plane_index: f64,
-    pub frame_offset: Option<f64>,
-    pub frame_count: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub plane_index: Number,
+    #[napi(ts_type = "number")]
+    pub frame_offset: Option<Number>,
+    #[napi(ts_type = "number")]
+    pub frame_count: Option<Number>,
     #[napi(ts_type = "AudioSampleFormat")]
-    pub format: Option<String>,
+    pub format: Option<DomString>,
 }
 
 /// `EncodedVideoChunkInit` and `EncodedAudioChunkInit`.
 #[napi(object, object_to_js = false)]
 pub struct EncodedChunkInit {
     #[napi(js_name = "type", ts_type = "EncodedVideoChunkType")]
-    pub kind: String,
+    pub kind: DomString,
     /// Presentation time in microseconds.
-    pub timestamp: f64,
+    #[napi(ts_type = "number")]
+    pub timestamp: Number,
     /// Duration in microseconds.
-    pub duration: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub duration: Option<Number>,
     #[napi(ts_type = "AllowSharedBufferSource")]
     pub data: JsHandle,
     #[napi(ts_type = "ArrayBuffer[]")]
@@ -145,10 +170,10 @@ pub fn plane_layouts(layout: &[PlaneLayout]) -> Result<Vec<EnginePlaneLayout>> {
 /// "Parse Visible Rect" against a bound, with the format's alignment.
 pub fn rect(init: &DOMRectInit, bound_w: u32, bound_h: u32, format: PixelFormat) -> Result<Rect> {
     let r = Rect::parse(
-        init.x.unwrap_or(0.0),
-        init.y.unwrap_or(0.0),
-        init.width.unwrap_or(0.0),
-        init.height.unwrap_or(0.0),
+        init.x.unwrap_or_default().0,
+        init.y.unwrap_or_default().0,
+        init.width.unwrap_or_default().0,
+        init.height.unwrap_or_default().0,
         bound_w,
         bound_h,
     )?;
@@ -157,7 +182,7 @@ pub fn rect(init: &DOMRectInit, bound_w: u32, bound_h: u32, format: PixelFormat)
 }
 
 /// Display size from an init: both or neither, and non-zero.
-pub fn display_size(width: Option<f64>, height: Option<f64>) -> Result<Option<(u32, u32)>> {
+pub fn display_size(width: Option<Number>, height: Option<Number>) -> Result<Option<(u32, u32)>> {
     match (width, height) {
         (None, None) => Ok(None),
         (Some(w), Some(h)) => {
@@ -176,6 +201,6 @@ pub fn color_space(init: &VideoColorSpaceInit) -> Result<ColorSpace> {
         primaries: init.primaries.clone().flatten().as_deref().map(Primaries::parse).transpose()?,
         transfer: init.transfer.clone().flatten().as_deref().map(Transfer::parse).transpose()?,
         matrix: init.matrix.clone().flatten().as_deref().map(Matrix::parse).transpose()?,
-        full_range: init.full_range.flatten(),
+        full_range: init.full_range.flatten().map(|b| b.0),
     })
 }

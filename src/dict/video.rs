@@ -15,6 +15,7 @@ use crate::dict::config::{
     array_buffer, bitrate, codec_string, copy_description, description_bytes, dimension, optional_pair,
 };
 use crate::dict::frame::{self, VideoColorSpaceInit};
+use crate::dict::webidl::{Boolean, DomString, Number};
 use crate::dict::Checked;
 use crate::js::raw::JsHandle;
 
@@ -23,32 +24,41 @@ use crate::js::raw::JsHandle;
 #[derive(Clone, Default)]
 pub struct BitstreamFormatConfig {
     #[napi(ts_type = "'avc' | 'hevc' | 'annexb'")]
-    pub format: Option<String>,
+    pub format: Option<DomString>,
 }
 
 /// `VideoEncoderConfig`.
 #[napi(object)]
 #[derive(Clone)]
 pub struct VideoEncoderConfig {
-    pub codec: String,
-    pub width: f64,
-    pub height: f64,
-    pub display_width: Option<f64>,
-    pub display_height: Option<f64>,
+    #[napi(ts_type = "string")]
+    pub codec: DomString,
+    #[napi(ts_type = "number")]
+    pub width: Number,
+    #[napi(ts_type = "number")]
+    pub height: Number,
+    #[napi(ts_type = "number")]
+    pub display_width: Option<Number>,
+    #[napi(ts_type = "number")]
+    pub display_height: Option<Number>,
     /// Bits per second.
-    pub bitrate: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub bitrate: Option<Number>,
     /// Frames per second.
-    pub framerate: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub framerate: Option<Number>,
     #[napi(ts_type = "HardwareAcceleration")]
-    pub hardware_acceleration: Option<String>,
+    pub hardware_acceleration: Option<DomString>,
     #[napi(ts_type = "AlphaOption")]
-    pub alpha: Option<String>,
-    pub scalability_mode: Option<String>,
+    pub alpha: Option<DomString>,
+    #[napi(ts_type = "string")]
+    pub scalability_mode: Option<DomString>,
     #[napi(ts_type = "VideoEncoderBitrateMode")]
-    pub bitrate_mode: Option<String>,
+    pub bitrate_mode: Option<DomString>,
     #[napi(ts_type = "LatencyMode")]
-    pub latency_mode: Option<String>,
-    pub content_hint: Option<String>,
+    pub latency_mode: Option<DomString>,
+    #[napi(ts_type = "string")]
+    pub content_hint: Option<DomString>,
     #[napi(ts_type = "AvcEncoderConfig")]
     pub avc: Option<BitstreamFormatConfig>,
     #[napi(ts_type = "HevcEncoderConfig")]
@@ -58,31 +68,39 @@ pub struct VideoEncoderConfig {
 /// `VideoDecoderConfig`.
 #[napi(object)]
 pub struct VideoDecoderConfig {
-    pub codec: String,
+    #[napi(ts_type = "string")]
+    pub codec: DomString,
     /// avcC/hvcC for `avc`/`hevc` format streams; absent for Annex B.
     #[napi(ts_type = "AllowSharedBufferSource")]
     pub description: Option<JsHandle>,
-    pub coded_width: Option<f64>,
-    pub coded_height: Option<f64>,
-    pub display_aspect_width: Option<f64>,
-    pub display_aspect_height: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub coded_width: Option<Number>,
+    #[napi(ts_type = "number")]
+    pub coded_height: Option<Number>,
+    #[napi(ts_type = "number")]
+    pub display_aspect_width: Option<Number>,
+    #[napi(ts_type = "number")]
+    pub display_aspect_height: Option<Number>,
     pub color_space: Option<VideoColorSpaceInit>,
     #[napi(ts_type = "HardwareAcceleration")]
-    pub hardware_acceleration: Option<String>,
-    pub optimize_for_latency: Option<bool>,
+    pub hardware_acceleration: Option<DomString>,
+    #[napi(ts_type = "boolean")]
+    pub optimize_for_latency: Option<Boolean>,
 }
 
 /// `VideoEncoderEncodeOptions`' per-codec member: `{quantizer}`.
 #[napi(object, object_to_js = false)]
 pub struct QuantizerOptions {
-    pub quantizer: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub quantizer: Option<Number>,
 }
 
 /// `VideoEncoderEncodeOptions`.
 #[napi(object, object_to_js = false)]
 #[derive(Default)]
 pub struct VideoEncoderEncodeOptions {
-    pub key_frame: Option<bool>,
+    #[napi(ts_type = "boolean")]
+    pub key_frame: Option<Boolean>,
     pub avc: Option<QuantizerOptions>,
     pub hevc: Option<QuantizerOptions>,
     pub vp9: Option<QuantizerOptions>,
@@ -152,8 +170,8 @@ fn valid_encoder_config(config: &VideoEncoderConfig) -> Result<impl FnOnce() -> 
     }
     // WebIDL `double`: NaN and infinities are a TypeError; any finite number is valid.
     if let Some(fps) = config.framerate {
-        if !fps.is_finite() {
-            return Err(EngineError::type_error(format!("framerate must be a finite number, got {fps}")));
+        if !fps.0.is_finite() {
+            return Err(EngineError::type_error(format!("framerate must be a finite number, got {}", fps.0)));
         }
     }
     let hardware_acceleration = HardwareAcceleration::parse_or_default(config.hardware_acceleration.as_deref())?;
@@ -176,16 +194,16 @@ fn valid_encoder_config(config: &VideoEncoderConfig) -> Result<impl FnOnce() -> 
             engine.display_height = Some(display_height.unwrap_or(height));
         }
         engine.bitrate = bitrate;
-        if config.framerate.is_some_and(|fps| fps <= 0.0) {
+        if config.framerate.is_some_and(|fps| fps.0 <= 0.0) {
             return Err(EngineError::not_supported("a framerate of 0 or less"));
         }
-        engine.framerate = config.framerate;
+        engine.framerate = config.framerate.map(|fps| fps.0);
         engine.hardware_acceleration = hardware_acceleration;
-        engine.scalability_mode = config.scalability_mode.clone();
+        engine.scalability_mode = config.scalability_mode.as_ref().map(|m| m.0.clone());
         engine.bitrate_mode = bitrate_mode;
         engine.latency_mode = latency_mode;
         engine.format = format;
-        engine.content_hint = config.content_hint.clone();
+        engine.content_hint = config.content_hint.as_ref().map(|h| h.0.clone());
         Ok(engine)
     };
     Ok(supported)
@@ -221,7 +239,7 @@ fn valid_decoder_config<'a>(
         engine.display_aspect_height = aspect.map(|a| a.1);
         engine.color_space = color_space;
         engine.hardware_acceleration = hardware_acceleration;
-        engine.optimize_for_latency = config.optimize_for_latency.unwrap_or(false);
+        engine.optimize_for_latency = config.optimize_for_latency.is_some_and(|b| b.0);
         Ok(engine)
     };
     Ok(supported)
@@ -230,18 +248,18 @@ fn valid_decoder_config<'a>(
 /// The `decoderConfig` an encoder reports, as the dictionary a decoder accepts.
 pub fn decoder_config_to_js(env: &Env, config: &EngineDecoderConfig) -> napi::Result<VideoDecoderConfig> {
     let color_space = config.color_space.as_ref().map(|cs| VideoColorSpaceInit {
-        primaries: cs.primaries.map(|p| Some(p.as_str().to_string())),
-        transfer: cs.transfer.map(|t| Some(t.as_str().to_string())),
-        matrix: cs.matrix.map(|m| Some(m.as_str().to_string())),
-        full_range: cs.full_range.map(Some),
+        primaries: cs.primaries.map(|p| Some(p.as_str().into())),
+        transfer: cs.transfer.map(|t| Some(t.as_str().into())),
+        matrix: cs.matrix.map(|m| Some(m.as_str().into())),
+        full_range: cs.full_range.map(|f| Some(Boolean(f))),
     });
     Ok(VideoDecoderConfig {
-        codec: config.codec.to_string(),
+        codec: config.codec.to_string().into(),
         description: config.description.as_deref().map(|d| array_buffer(env, d)).transpose()?,
-        coded_width: config.coded_width.map(f64::from),
-        coded_height: config.coded_height.map(f64::from),
-        display_aspect_width: config.display_aspect_width.map(f64::from),
-        display_aspect_height: config.display_aspect_height.map(f64::from),
+        coded_width: config.coded_width.map(Number::from),
+        coded_height: config.coded_height.map(Number::from),
+        display_aspect_width: config.display_aspect_width.map(Number::from),
+        display_aspect_height: config.display_aspect_height.map(Number::from),
         color_space,
         hardware_acceleration: None,
         optimize_for_latency: None,
