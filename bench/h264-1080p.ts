@@ -43,7 +43,7 @@ function cli(inputs: Uint8Array[]): number {
   const all = Buffer.concat(Array.from({ length: frames }, (_, i) => inputs[i % inputs.length]))
   writeFileSync(file, all)
   const start = performance.now()
-  execFileSync('ffmpeg', ['-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-r', '30', '-i', file, '-c:v', 'libx264', '-preset', preset, ...(latencyMode === 'realtime' ? ['-tune', 'zerolatency'] : ['-rc-lookahead', '8']), '-threads', '2', '-b:v', '5M', '-f', 'null', '-'])
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-r', '30', '-i', file, '-c:v', 'libx264', '-preset', preset, ...(latencyMode === 'realtime' ? ['-tune', 'zerolatency'] : ['-rc-lookahead', '3']), '-thread_type', 'slice', '-threads', '2', '-b:v', '5M', '-f', 'null', '-'])
   const ms = performance.now() - start
   rmSync(file)
   console.log(`ffmpeg CLI:   ${frames} frames in ${ms.toFixed(0)} ms = ${((frames * 1000) / ms).toFixed(1)} fps (includes process start and reading the file)`)

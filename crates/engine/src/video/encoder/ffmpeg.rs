@@ -35,6 +35,12 @@ impl FfmpegEncoder {
         }
     }
 
+    /// Whether it keeps frames back even in its low-delay configuration: SVT-AV1's
+    /// pipeline holds two pictures with `pred-struct=1` and no lookahead.
+    pub fn holds_frames_when_realtime(self) -> bool {
+        self == Self::SvtAv1
+    }
+
     /// Whether it can produce temporal layers (only libvpx can).
     pub fn has_temporal_layers(self) -> bool {
         matches!(self, Self::Vp8 | Self::Vp9)
@@ -77,7 +83,7 @@ impl FfmpegEncoder {
     ) -> std::result::Result<encoder::Video, ffmpeg_next::Error> {
         let tuning = Tuning { config, encoder: self, quantizer };
         let mut ctx = codec::Context::new_with_codec(codec);
-        let threads = threading::Config { kind: threading::Type::Frame, count: thread_count(), ..Default::default() };
+        let threads = threading::Config { kind: tuning.thread_kind(), count: thread_count(), ..Default::default() };
         ctx.set_threading(threads);
         let mut enc = ctx.encoder().video()?;
         enc.set_width(config.width);
@@ -106,6 +112,17 @@ struct Tuning<'a> {
 impl Tuning<'_> {
     fn realtime(&self) -> bool {
         self.config.latency_mode == LatencyMode::Realtime
+    }
+
+    /// x264 runs slice threads: its frame threads hold a frame each (beyond the four a
+    /// browser-like encoder may hold), and FFmpeg's thread type overrides the one
+    /// `tune=zerolatency` asks for.
+    fn thread_kind(&self) -> threading::Type {
+        if self.encoder == FfmpegEncoder::X264 {
+            threading::Type::Slice
+        } else {
+            threading::Type::Frame
+        }
     }
 
     /// Two or three temporal layers (only libvpx is allowed to get here with them).
@@ -153,10 +170,9 @@ impl Tuning<'_> {
         if rt {
             opts.set("tune", "zerolatency");
         } else {
-            // medium's 40-frame lookahead holds ~250 MB more at 1080p than 8 frames do,
-            // for a few percent of bitrate: memory per encoder matters more on a server
-            // running many of them.
-            opts.set("rc-lookahead", "8");
+            // With slice threads, a 3-frame lookahead and medium's 3 B-frames hold 4 frames
+            // (measured): what browser-written clients wait for at most.
+            opts.set("rc-lookahead", "3");
         }
         if let Some(profile) = self.config.codec.profile_option() {
             opts.set("profile", profile);
@@ -184,7 +200,14 @@ impl Tuning<'_> {
             opts.set("profile", profile);
         }
         opts.set("forced-idr", "1");
-        let mut params = String::from("log-level=error");
+        // One frame thread: x265's frame threads each hold a frame. Quality mode keeps a
+        // one-frame lookahead and no B-frames, which holds 4 frames (measured; its
+        // lookahead costs three more than its depth); realtime holds none.
+        let mut params = String::from(if rt {
+            "log-level=error:frame-threads=1"
+        } else {
+            "log-level=error:frame-threads=1:rc-lookahead=1:bframes=0"
+        });
         if let Some(q) = self.quantizer {
             params.push_str(&format!(":qp={}", q.min(51)));
         } else if self.constant_quality() {
@@ -200,9 +223,8 @@ impl Tuning<'_> {
         let rt = self.realtime();
         opts.set("deadline", if rt { "realtime" } else { "good" });
         opts.set("cpu-used", if rt { "8" } else { "4" });
-        if rt {
-            opts.set("lag-in-frames", "0");
-        }
+        // libvpx's lag holds one frame fewer than its length: 5 holds 4 (measured).
+        opts.set("lag-in-frames", if rt { "0" } else { "5" });
         if let Some(mode) = self.temporal_layers() {
             opts.set("ts-parameters", &self.ts_parameters(mode));
         }
@@ -244,9 +266,7 @@ impl Tuning<'_> {
         opts.set("usage", if rt { "realtime" } else { "good" });
         opts.set("cpu-used", if rt { "8" } else { "6" });
         opts.set("row-mt", "1");
-        if rt {
-            opts.set("lag-in-frames", "0");
-        }
+        opts.set("lag-in-frames", if rt { "0" } else { "3" });
         if let Some(q) = self.quantizer {
             opts.set("crf", &q.min(63).to_string());
         } else if self.constant_quality() {
@@ -258,6 +278,9 @@ impl Tuning<'_> {
     fn svt_options(&self) -> Dictionary<'static> {
         let mut opts = Dictionary::new();
         opts.set("preset", if self.realtime() { "12" } else { "10" });
+        // The low-delay prediction structure without lookahead holds 2 frames; the
+        // random-access one holds a mini-GOP (8 or more).
+        opts.set("svtav1-params", "pred-struct=1:lookahead=0");
         if let Some(q) = self.quantizer {
             opts.set("qp", &q.min(63).to_string());
         } else if self.constant_quality() {

@@ -49,7 +49,13 @@ impl Session for VideoEncoder {
 
     fn open(config: VideoEncoderConfig) -> Result<Self> {
         let (scalability, pixel) = config.validate()?;
-        let candidates = config.codec.ffmpeg_codecs().0.iter().map(|&e| (e.name(), e));
+        let mut order = config.codec.ffmpeg_codecs().0.to_vec();
+        if config.latency_mode == LatencyMode::Realtime {
+            // A live pipeline awaits each chunk before the next frame: an encoder that
+            // holds frames even in its low-delay mode comes last.
+            order.sort_by_key(|e| e.holds_frames_when_realtime());
+        }
+        let candidates = order.into_iter().map(|e| (e.name(), e));
         let (ffmpeg, codec, encoder, quantizer) =
             open_first("encode", &config.codec, candidates, encoder::find_by_name, |ffmpeg, codec| {
                 let name = ffmpeg.name();
