@@ -319,7 +319,7 @@ export declare class VideoFrame {
   /** Bytes `copyTo()` needs for these options. */
   allocationSize(options?: VideoFrameCopyToOptions): number
   /** Copies (and optionally converts to RGB) the frame's pixels into `destination`. */
-  copyTo(destination: AllowSharedBufferSource, options?: VideoFrameCopyToOptions): Promise<PlaneLayout[]>
+  copyTo(this: this, destination: AllowSharedBufferSource, options?: VideoFrameCopyToOptions): Promise<PlaneLayout[]>
   /** A new frame sharing these pixels (no copy). */
   clone(): VideoFrame
   /** Releases the pixels now rather than at garbage collection. Idempotent. */

@@ -341,6 +341,56 @@ describe('VideoFrame.copyTo', () => {
   })
 })
 
+describe('VideoFrame.copyTo with a conversion', () => {
+  const w = 1920
+  const h = 1080
+  const i420 = () => new VideoFrame(new Uint8Array((w * h * 3) / 2).fill(128), { format: 'I420', codedWidth: w, codedHeight: h, timestamp: 0 })
+
+  it('converts off the JS thread: the event loop turns before the promise settles', async () => {
+    const frame = i420()
+    const dest = new Uint8Array(w * h * 4)
+    let done = false
+    let turns = 0
+    const spin = () => {
+      if (done) return
+      turns++
+      setImmediate(spin)
+    }
+    const copied = frame.copyTo(dest, { format: 'RGBA' }).then((layout) => {
+      done = true
+      return layout
+    })
+    setImmediate(spin)
+    expect(await copied).toEqual([{ offset: 0, stride: w * 4 }])
+    expect(turns).toBeGreaterThan(0)
+    // Mid-grey (Y=U=V=128, BT.709 limited range) is about 130 in every channel.
+    expect(Math.abs(dest[0] - 130)).toBeLessThanOrEqual(3)
+    expect(dest[3]).toBe(255)
+    frame.close()
+  })
+
+  it('writes only the rows of its layout; the bytes between them stay as they were', async () => {
+    const frame = new VideoFrame(new Uint8Array(16 * 8 * 3 / 2).fill(128), { format: 'I420', codedWidth: 16, codedHeight: 8, timestamp: 0 })
+    const stride = 16 * 4 + 8
+    const dest = new Uint8Array(stride * 8).fill(0xab)
+    await frame.copyTo(dest, { format: 'RGBA', layout: [{ offset: 0, stride }] })
+    for (let y = 0; y < 8; y++) {
+      expect(dest[y * stride + 63]).toBe(255)
+      expect([...dest.subarray(y * stride + 64, (y + 1) * stride)]).toEqual(new Array(8).fill(0xab))
+    }
+    frame.close()
+  })
+
+  it('keeps the pixels while it converts, even when the frame is closed at once', async () => {
+    const frame = i420()
+    const dest = new Uint8Array(w * h * 4)
+    const copied = frame.copyTo(dest, { format: 'BGRA' })
+    frame.close()
+    await copied
+    expect(Math.abs(dest[w * h * 2] - 130)).toBeLessThanOrEqual(3)
+  })
+})
+
 describe('VideoFrame.clone and close', () => {
   it('clone shares the pixels and outlives the original', async () => {
     const frame = solidI420(2, 2, 50, 60, 70, { timestamp: 5, duration: 6 })

@@ -3,12 +3,13 @@
 use std::sync::Arc;
 
 use engine::video::{
-    compute_layout, copy_rect_as_rgb, AlphaOption, ColorSpace, FrameBuffer, PixelFormat, PredefinedColorSpace, Rect,
+    compute_layout, copy_rect_as_rgb, rgb_conversion, AlphaOption, ColorSpace, FrameBuffer, PixelFormat,
+    PredefinedColorSpace, Rect,
 };
 use engine::EngineError;
 use napi::bindgen_prelude::{ClassInstance, FromNapiValue, JavaScriptClassExt, ObjectFinalize, This};
 use napi::sys::napi_value;
-use napi::{Env, JsValue};
+use napi::{Env, JsValue, Task};
 use napi_derive::napi;
 
 use crate::dict::frame::{self, PlaneLayout, VideoFrameBufferInit, VideoFrameCopyToOptions, VideoFrameInit};
@@ -17,9 +18,9 @@ use crate::dom_rect::DOMRectReadOnly;
 use crate::js::buffer::BufferSource;
 use crate::js::error::{closed, OrThrow};
 use crate::js::promise;
-use crate::js::raw::JsHandle;
+use crate::js::raw::{self, JsHandle};
 use crate::js::transfer;
-use crate::memory::anchor::{self, V8Bytes};
+use crate::memory::anchor::{self, Held, V8Bytes};
 use crate::memory::counters::{Live, VIDEO_FRAMES};
 use crate::memory::external::{self, Media};
 use crate::video_color_space::VideoColorSpace;
@@ -184,7 +185,15 @@ impl VideoFrame {
         Ok((rect, format, planes, size))
     }
 
-    fn copy_into(&self, dest: &mut [u8], options: &VideoFrameCopyToOptions) -> Result<Vec<PlaneLayout>, EngineError> {
+    /// A copy in the frame's own format is done at once; a conversion is planned for
+    /// the pool (every check that can fail has run by then).
+    fn copy_into(
+        &self,
+        env: &Env,
+        this: napi_value,
+        dest: &mut [u8],
+        options: &VideoFrameCopyToOptions,
+    ) -> Result<Copied, EngineError> {
         let (rect, format, planes, size) = self.plan_copy(options)?;
         if dest.len() < size as usize {
             return Err(EngineError::type_error(format!("destination is {} bytes, {size} needed", dest.len())));
@@ -192,13 +201,12 @@ impl VideoFrame {
         let state = self.open()?;
         if format == state.format {
             state.pixels.buffer.copy_rect_to(&planes, dest);
-        } else {
-            copy_rect_as_rgb(&state.pixels.buffer, &state.color_space, rect, format, &planes[0], dest)?;
+            return Ok(Copied::Done(layouts_of(&planes)));
         }
-        Ok(planes
-            .iter()
-            .map(|p| PlaneLayout { offset: p.destination.offset.into(), stride: p.destination.stride.into() })
-            .collect())
+        rgb_conversion(state.pixels.buffer.format, rect, format)?;
+        let pixels = Held::new(env, this, &state.pixels).map_err(|e| EngineError::type_error(e.reason))?;
+        let color = state.color_space.clone();
+        Ok(Copied::Converting(ConversionPlan { pixels, color, rect, format, planes, size: size as usize }))
     }
 }
 
@@ -309,6 +317,7 @@ impl VideoFrame {
     pub fn copy_to(
         &self,
         env: Env,
+        this: This,
         #[napi(ts_arg_type = "AllowSharedBufferSource")] destination: JsHandle,
         #[napi(ts_arg_type = "VideoFrameCopyToOptions")] options: Option<JsHandle>,
     ) -> napi::Result<napi_value> {
@@ -323,13 +332,22 @@ impl VideoFrame {
         let result = BufferSource::from_value(&env, destination.0).and_then(|dest| {
             // SAFETY: no JS runs while the slice is alive.
             let dest = unsafe { dest.as_mut_slice() };
-            self.copy_into(dest, &options)
+            self.copy_into(&env, this.object.raw(), dest, &options)
         });
-        let value = match result {
-            Ok(layouts) => Ok(to_js(&env, layouts)?),
-            Err(e) => Err(e),
-        };
-        promise::settled_promise(&env, value)
+        match result {
+            Ok(Copied::Done(layouts)) => promise::settled_promise(&env, Ok(to_js(&env, layouts)?)),
+            Ok(Copied::Converting(plan)) => {
+                let mut reference = std::ptr::null_mut();
+                // SAFETY: a JS-thread call with a live handle; deleted in `finally`.
+                raw::check(
+                    unsafe { napi::sys::napi_create_reference(env.raw(), destination.0, 1, &mut reference) },
+                    "napi_create_reference",
+                )?;
+                let task = ConvertInto { plan, destination: DestinationRef(reference) };
+                Ok(env.spawn(task)?.promise_object().raw())
+            }
+            Err(e) => promise::settled_promise(&env, Err(e)),
+        }
     }
 
     /// A new frame sharing these pixels (no copy).
@@ -381,4 +399,91 @@ fn copy_options(env: &Env, options: Option<JsHandle>) -> napi::Result<VideoFrame
 fn to_js(env: &Env, layouts: Vec<PlaneLayout>) -> napi::Result<napi_value> {
     // SAFETY: converting an owned Rust value on the JS thread.
     unsafe { <Vec<PlaneLayout> as napi::bindgen_prelude::ToNapiValue>::to_napi_value(env.raw(), layouts) }
+}
+
+/// How `copyTo()` goes on once its checks passed.
+enum Copied {
+    Done(Vec<PlaneLayout>),
+    Converting(ConversionPlan),
+}
+
+/// `copyTo()` with a conversion reads: the frame's pixels, held for the pool thread.
+struct ConversionPlan {
+    pixels: Held<Pixels>,
+    color: ColorSpace,
+    rect: Rect,
+    format: PixelFormat,
+    planes: Vec<engine::video::ComputedPlane>,
+    size: usize,
+}
+
+/// `copyTo()` with a pixel conversion, off the JS thread (the draft's `copyTo` returns a
+/// promise for this): the conversion runs on libuv's pool into memory of its own, and
+/// only the copy into the caller's buffer runs on the JS thread, when the promise
+/// settles, since writing that buffer from the pool could race with JavaScript
+/// transferring or resizing it.
+struct ConvertInto {
+    plan: ConversionPlan,
+    /// A strong reference to the caller's buffer.
+    destination: DestinationRef,
+}
+
+/// Created, read and deleted on the JS thread only (`copy_to`, `resolve`, `finally`).
+struct DestinationRef(napi::sys::napi_ref);
+
+// SAFETY: the pool thread only carries the reference; see the type's comment.
+unsafe impl Send for DestinationRef {}
+
+impl Task for ConvertInto {
+    type Output = Vec<u8>;
+    type JsValue = Vec<PlaneLayout>;
+
+    fn compute(&mut self) -> napi::Result<Vec<u8>> {
+        let plan = &self.plan;
+        let mut converted = vec![0; plan.size];
+        copy_rect_as_rgb(
+            &plan.pixels.value.buffer,
+            &plan.color,
+            plan.rect,
+            plan.format,
+            &plan.planes[0],
+            &mut converted,
+        )
+        .map_err(|e| napi::Error::from_reason(e.to_string()))?;
+        Ok(converted)
+    }
+
+    fn resolve(&mut self, env: Env, converted: Vec<u8>) -> napi::Result<Vec<PlaneLayout>> {
+        let destination = raw::ref_value(&env, self.destination.0)?
+            .ok_or_else(|| napi::Error::from_reason("the destination is gone"))?;
+        let dest = BufferSource::from_value(&env, destination).map_err(|e| napi::Error::from_reason(e.to_string()))?;
+        if dest.len < self.plan.size {
+            return Err(napi::Error::from_reason("the destination was detached or shrank during copyTo()"));
+        }
+        // SAFETY: no JS runs while the slice is alive.
+        let dest = unsafe { dest.as_mut_slice() };
+        // Only the plane rows, as copyTo() writes them: bytes between them stay as they were.
+        for plane in &self.plan.planes {
+            let (offset, stride) = (plane.destination.offset as usize, plane.destination.stride as usize);
+            let row = plane.source_width_bytes as usize;
+            for y in 0..plane.source_height as usize {
+                let at = offset + y * stride;
+                dest[at..at + row].copy_from_slice(&converted[at..at + row]);
+            }
+        }
+        Ok(layouts_of(&self.plan.planes))
+    }
+
+    fn finally(self, env: Env) -> napi::Result<()> {
+        // SAFETY: the reference was created in this env and is deleted once, here.
+        unsafe { napi::sys::napi_delete_reference(env.raw(), self.destination.0) };
+        Ok(())
+    }
+}
+
+fn layouts_of(planes: &[engine::video::ComputedPlane]) -> Vec<PlaneLayout> {
+    planes
+        .iter()
+        .map(|p| PlaneLayout { offset: p.destination.offset.into(), stride: p.destination.stride.into() })
+        .collect()
 }

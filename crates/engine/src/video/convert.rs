@@ -2,6 +2,7 @@
 //! RGBA/RGBX/BGRA/BGRX through swscale, with the frame's YUV matrix and range.
 
 use ffmpeg_next::ffi as sys;
+use ffmpeg_next::format::Pixel;
 
 use super::{ColorSpace, ComputedPlane, FrameBuffer, Matrix, PixelFormat, Rect};
 use crate::ffi::swscale::{scale_into_plane, Scaler};
@@ -19,6 +20,21 @@ fn sws_matrix(matrix: Option<Matrix>) -> i32 {
 
 /// Converts `rect` of `frame` into `dest_format` (an RGB format) at `dest`, whose single
 /// plane is described by `dest_plane` (from [`super::compute_layout`]).
+/// Whether `rect` of a `src_format` frame converts to `dest_format` (an RGB format): the
+/// checks `copyTo()` makes before it converts, and FFmpeg's formats for the two sides.
+pub fn rgb_conversion(src_format: PixelFormat, rect: Rect, dest_format: PixelFormat) -> Result<(Pixel, Pixel)> {
+    if !dest_format.is_rgb() {
+        return Err(EngineError::not_supported(format!("conversion to {} is not supported", dest_format.as_str())));
+    }
+    rect.check_alignment(src_format)?;
+    // FFmpeg has no 4:2:0 12-bit layout with alpha: read the colour planes alone.
+    let src_av = src_format.to_av().or_else(|| src_format.without_alpha().to_av());
+    match (src_av, dest_format.to_av()) {
+        (Some(src), Some(dst)) => Ok((src, dst)),
+        _ => Err(EngineError::not_supported(format!("cannot convert {}", src_format.as_str()))),
+    }
+}
+
 pub fn copy_rect_as_rgb(
     frame: &FrameBuffer,
     color: &ColorSpace,
@@ -27,16 +43,9 @@ pub fn copy_rect_as_rgb(
     dest_plane: &ComputedPlane,
     dest: &mut [u8],
 ) -> Result<()> {
-    if !dest_format.is_rgb() {
-        return Err(EngineError::not_supported(format!("conversion to {} is not supported", dest_format.as_str())));
-    }
-    rect.check_alignment(frame.format)?;
-    let src_format = frame.format;
-    // FFmpeg has no 4:2:0 12-bit layout with alpha: read the colour planes alone.
-    let src_av = src_format.to_av().or_else(|| src_format.without_alpha().to_av());
-    let (Some(src_av), Some(dst_av)) = (src_av, dest_format.to_av()) else {
-        return Err(EngineError::not_supported(format!("cannot convert {}", src_format.as_str())));
-    };
+    let (src_av, dst_av) = rgb_conversion(frame.format, rect, dest_format)?;
+    // Without these two flags swscale takes SIMD paths that write past the end of rows
+    // into the caller's memory (seen as heap corruption in the engine's tests).
     let flags = sys::SWS_BILINEAR | sys::SWS_ACCURATE_RND | sys::SWS_FULL_CHR_H_INT;
     let mut scaler = Scaler::new((src_av, rect.width, rect.height), (dst_av, rect.width, rect.height), flags)?;
     scaler.set_colorspace(sws_matrix(color.matrix), color.full_range.unwrap_or(false), true);

@@ -13,7 +13,7 @@ mod format;
 pub use buffer::{compute_layout, heap, ComputedPlane, FrameBuffer, PlaneLayout, Rect, SharedFrame, Storage};
 pub use codec_string::{parse_video_codec, Av1Optional, VideoCodec, Vp9Optional};
 pub use color::{ColorSpace, Matrix, PredefinedColorSpace, Primaries, Transfer};
-pub use convert::copy_rect_as_rgb;
+pub use convert::{copy_rect_as_rgb, rgb_conversion};
 pub use decoder::{DecodedFrame, VideoDecoder, VideoDecoderConfig};
 pub use encoder::{
     AlphaOption, AvcBitstreamFormat, BitrateMode, BitstreamFormat, EncodedPacket, HevcBitstreamFormat, LatencyMode,
