@@ -23,7 +23,7 @@ codec_class! {
     /// Encodes AudioData with FFmpeg (libopus, aac, flac, libmp3lame, G.711, PCM).
     AudioEncoder(EncoderSession, Inputs, AUDIO_ENCODERS, "AudioEncoderInit", encode_queue_size),
     configure(AudioEncoderConfig = "AudioEncoderConfig", |_, config| audio::encoder_config(config)),
-    support(encoder_support, AudioEncoderSupport = "Promise<AudioEncoderSupport>"),
+    support(AudioEncoderSupport = "Promise<AudioEncoderSupport>"),
 }
 
 impl AudioEncoder {

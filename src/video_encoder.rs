@@ -27,7 +27,7 @@ codec_class! {
     /// Encodes VideoFrames with FFmpeg (libx264, libx265, libvpx, SVT-AV1/libaom).
     VideoEncoder(EncoderSession, Inputs, VIDEO_ENCODERS, "VideoEncoderInit", encode_queue_size),
     configure(VideoEncoderConfig = "VideoEncoderConfig", |_, config| video::encoder_config(config)),
-    support(encoder_support, VideoEncoderSupport = "Promise<VideoEncoderSupport>"),
+    support(VideoEncoderSupport = "Promise<VideoEncoderSupport>"),
 }
 
 impl VideoEncoder {

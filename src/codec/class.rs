@@ -7,13 +7,13 @@
 //! `reset()` and `close()`. Encoders add their own `encode`.
 
 /// See the module comment. The literals are the typings' names for the init, config and
-/// support dictionaries; `$probe` is `encoder_support` or `decoder_support`.
+/// support dictionaries.
 macro_rules! codec_class {
     (
         $(#[$doc:meta])*
         $class:ident($session:ty, $gate:ident, $counter:ident, $init:literal, $queue_size:ident),
         configure($config:ident = $config_ts:literal, $check:expr),
-        support($probe:ident, $support:ident = $support_ts:literal) $(, decode($chunk:ident))? $(,)?
+        support($support:ident = $support_ts:literal) $(, decode($chunk:ident))? $(,)?
     ) => {
         $(#[$doc])*
         #[napi]
@@ -71,7 +71,7 @@ macro_rules! codec_class {
                 env: napi::Env,
                 #[napi(ts_arg_type = $config_ts)] config: crate::js::raw::JsHandle,
             ) -> napi::Result<napi::sys::napi_value> {
-                crate::codec::support::$probe::<Self, $config, _>(&env, config, $check, $support::answer)
+                crate::codec::support::probe::<Self, $config, _>(&env, config, $check, $support::answer)
             }
 
             $(

@@ -1,47 +1,24 @@
-//! `isConfigSupported()`: the answer dictionaries' promises. An invalid configuration
-//! rejects with its `TypeError`; a valid one is answered by opening the engine session
-//! for real, so the answer is what the linked FFmpeg really does.
+//! `isConfigSupported()`: an invalid configuration rejects with its `TypeError`; a valid
+//! one is answered by opening the engine session for real, on libuv's thread pool (an
+//! encoder takes up to ~90 ms to open, SVT-AV1 at 720p), so the answer is what the linked
+//! FFmpeg really does and the event loop keeps turning meanwhile.
 
-use engine::EngineError;
-use engine::Session;
-use napi::bindgen_prelude::{FromNapiValue, ToNapiValue, TypeName};
-use napi::sys::napi_value;
+use engine::{EngineError, Session};
+use napi::bindgen_prelude::{FromNapiValue, ToNapiValue};
+use napi::sys::{self, napi_value};
 use napi::{Env, JsValue, Task};
 
 use crate::codec::protocol::{Codec, Config};
 use crate::dict::{read_value, Checked};
 use crate::js::promise;
-use crate::js::raw::{to_value, JsHandle};
+use crate::js::raw::{self, to_value, JsHandle};
 
-/// Encoders: the session is opened on libuv's thread pool, since opening an encoder takes
-/// up to ~90 ms (SVT-AV1), too long for the event loop. The promise resolves with
-/// `answer(env, supported, dict)`.
-pub fn encoder_support<C, D, T>(
-    env: &Env,
-    dict: JsHandle,
-    check: fn(&Env, &D) -> Checked<Config<C>>,
-    answer: Answer<D, T>,
-) -> napi::Result<napi_value>
-where
-    C: Codec,
-    D: FromNapiValue + Send + 'static,
-    T: ToNapiValue + TypeName + 'static,
-{
-    let dict = match read_value::<D>(env, dict.0) {
-        Ok(dict) => dict,
-        Err(invalid) => return promise::settled_promise(env, Err(invalid)),
-    };
-    let probe: Box<dyn FnOnce() -> bool + Send> = match check(env, &dict) {
-        Checked::Invalid(invalid) => return promise::settled_promise(env, Err(invalid)),
-        Checked::Unsupported(_) => Box::new(|| false),
-        Checked::Supported(config) => Box::new(move || C::Session::open(config).is_ok()),
-    };
-    let task = SupportProbe { probe: Some(probe), dict: Some(dict), answer };
-    Ok(env.spawn(task)?.promise_object().raw())
-}
+/// Builds the support dictionary from the caller's config (converted, with copies of its
+/// buffers); `supported` is filled in once the probe is done.
+pub type Answer<D, T> = fn(&Env, bool, D) -> napi::Result<T>;
 
-/// Decoders: opening one takes under 2 ms, so it is answered at once.
-pub fn decoder_support<C, D, T>(
+/// The promise `isConfigSupported(dict)` returns, for any codec class `C`.
+pub fn probe<C, D, T>(
     env: &Env,
     dict: JsHandle,
     check: fn(&Env, &D) -> Checked<Config<C>>,
@@ -52,41 +29,56 @@ where
     D: FromNapiValue,
     T: ToNapiValue,
 {
-    let answered = read_value::<D>(env, dict.0).and_then(|dict| {
-        let supported = match check(env, &dict) {
-            Checked::Invalid(invalid) => return Err(invalid),
-            Checked::Unsupported(_) => false,
-            Checked::Supported(config) => C::Session::open(config).is_ok(),
-        };
-        answer(env, supported, dict).map_err(|e| EngineError::type_error(e.reason))
-    });
-    let value = match answered {
-        Ok(support) => Ok(to_value(env, support)?),
-        Err(e) => Err(e),
+    let dict = match read_value::<D>(env, dict.0) {
+        Ok(dict) => dict,
+        Err(invalid) => return promise::settled_promise(env, Err(invalid)),
     };
-    promise::settled_promise(env, value)
+    let config = match check(env, &dict) {
+        Checked::Invalid(invalid) => return promise::settled_promise(env, Err(invalid)),
+        Checked::Unsupported(_) => None,
+        Checked::Supported(config) => Some(config),
+    };
+    let answer = match answer(env, false, dict) {
+        Ok(answer) => to_value(env, answer)?,
+        Err(e) => return promise::settled_promise(env, Err(EngineError::type_error(e.reason))),
+    };
+    let mut reference = std::ptr::null_mut();
+    // SAFETY: a JS-thread call with a live handle; deleted in `finally`.
+    raw::check(unsafe { sys::napi_create_reference(env.raw(), answer, 1, &mut reference) }, "napi_create_reference")?;
+    let task = SupportProbe::<C> { config, answer: AnswerRef(reference) };
+    Ok(env.spawn(task)?.promise_object().raw())
 }
 
-/// Builds the support dictionary from the answer and the caller's config.
-pub type Answer<D, T> = fn(&Env, bool, D) -> napi::Result<T>;
+/// The answer object, held by a strong reference made, read and deleted on the JS thread
+/// only (`probe`, `resolve`, `finally`).
+struct AnswerRef(sys::napi_ref);
 
-/// An encoder's answer, found on libuv's thread pool.
-struct SupportProbe<D, T> {
-    probe: Option<Box<dyn FnOnce() -> bool + Send>>,
-    dict: Option<D>,
-    answer: Answer<D, T>,
+// SAFETY: the pool thread only carries the reference; see the type's comment.
+unsafe impl Send for AnswerRef {}
+
+/// One probe on libuv's pool: opens the session (`None`: known unsupported already).
+struct SupportProbe<C: Codec> {
+    config: Option<Config<C>>,
+    answer: AnswerRef,
 }
 
-impl<D: Send, T: ToNapiValue + TypeName> Task for SupportProbe<D, T> {
+impl<C: Codec> Task for SupportProbe<C> {
     type Output = bool;
-    type JsValue = T;
+    type JsValue = JsHandle;
 
     fn compute(&mut self) -> napi::Result<bool> {
-        Ok(self.probe.take().is_some_and(|probe| probe()))
+        Ok(self.config.take().is_some_and(|config| C::Session::open(config).is_ok()))
     }
 
-    fn resolve(&mut self, env: Env, supported: bool) -> napi::Result<T> {
-        let dict = self.dict.take().ok_or_else(|| napi::Error::from_reason("support probe resolved twice"))?;
-        (self.answer)(&env, supported, dict)
+    fn resolve(&mut self, env: Env, supported: bool) -> napi::Result<JsHandle> {
+        let answer = raw::ref_value(&env, self.answer.0)?.ok_or_else(|| napi::Error::from_reason("answer is gone"))?;
+        raw::set_property(&env, answer, c"supported", to_value(&env, supported)?)?;
+        Ok(JsHandle(answer))
+    }
+
+    fn finally(self, env: Env) -> napi::Result<()> {
+        // SAFETY: the reference was created in this env and is deleted once, here.
+        unsafe { sys::napi_delete_reference(env.raw(), self.answer.0) };
+        Ok(())
     }
 }
