@@ -8,6 +8,7 @@ pub mod bitstream;
 mod error;
 #[allow(unsafe_code)]
 mod ffi;
+pub mod image;
 mod session;
 pub mod video;
 

@@ -1,0 +1,87 @@
+//! Decoded pixels into the frame a `VideoFrame` holds: RGBA for images with RGB data, the
+//! decoder's own YUV for JPEG (as browsers hand JPEG out), scaled to `desiredWidth` x
+//! `desiredHeight` when asked.
+
+use ffmpeg_next::format::Pixel;
+use ffmpeg_next::frame;
+use ffmpeg_next::software::scaling;
+
+use super::Pixels;
+use crate::video::{ColorSpace, FrameBuffer, Matrix, PixelFormat};
+use crate::{EngineError, Result};
+
+/// The frame and its colour space.
+pub(super) fn to_frame(pixels: Pixels, desired: Option<(u32, u32)>) -> Result<(FrameBuffer, ColorSpace)> {
+    let (frame, color_space) = match pixels {
+        Pixels::Rgba { width, height, data } => (rgba_frame(width, height, &data)?, ColorSpace::srgb()),
+        Pixels::Av(frame) => decoded(frame)?,
+    };
+    let frame = match desired {
+        Some((w, h)) if (w, h) != (frame.width(), frame.height()) => scale(&frame, frame.format(), w, h)?,
+        _ => frame,
+    };
+    let frame = relabel_full_range(frame);
+    let buffer = FrameBuffer::from_av(frame).ok_or_else(|| EngineError::encoding("unusable decoded image"))?;
+    Ok((buffer, color_space))
+}
+
+fn rgba_frame(width: u32, height: u32, data: &[u8]) -> Result<frame::Video> {
+    let row = width as usize * 4;
+    if data.len() < row * height as usize {
+        return Err(EngineError::encoding("image data shorter than its size"));
+    }
+    let mut frame = frame::Video::new(Pixel::RGBA, width, height);
+    let stride = frame.stride(0);
+    let plane = frame.data_mut(0);
+    for (y, src) in data.chunks_exact(row).take(height as usize).enumerate() {
+        plane[y * stride..y * stride + row].copy_from_slice(src);
+    }
+    Ok(frame)
+}
+
+/// An FFmpeg decoder's frame: YUV kept as it is (JPEG's YCbCr is BT.601 full range over
+/// sRGB), anything else converted to RGBA.
+fn decoded(frame: frame::Video) -> Result<(frame::Video, ColorSpace)> {
+    let format = frame.format();
+    let yuv = matches!(
+        format,
+        Pixel::YUVJ420P | Pixel::YUVJ422P | Pixel::YUVJ444P | Pixel::YUV420P | Pixel::YUV422P | Pixel::YUV444P
+    );
+    if yuv {
+        let color_space = ColorSpace { matrix: Some(Matrix::Smpte170m), full_range: Some(true), ..ColorSpace::srgb() };
+        return Ok((frame, color_space));
+    }
+    let converted = scale(&frame, Pixel::RGBA, frame.width(), frame.height())?;
+    debug_assert!(PixelFormat::from_av(converted.format()).is_some());
+    Ok((converted, ColorSpace::srgb()))
+}
+
+fn scale(frame: &frame::Video, target: Pixel, width: u32, height: u32) -> Result<frame::Video> {
+    let mut ctx = scaling::Context::get(
+        frame.format(),
+        frame.width(),
+        frame.height(),
+        target,
+        width,
+        height,
+        scaling::Flags::BICUBIC | scaling::Flags::ACCURATE_RND | scaling::Flags::FULL_CHR_H_INT,
+    )
+    .map_err(|e| EngineError::encoding(format!("cannot convert the image: {e}")))?;
+    let mut out = frame::Video::empty();
+    ctx.run(frame, &mut out).map_err(|e| EngineError::encoding(format!("converting the image: {e}")))?;
+    Ok(out)
+}
+
+/// FFmpeg's deprecated full-range "J" formats become the plain ones: the range is in the
+/// colour space we report, and swscale must not convert it again downstream.
+fn relabel_full_range(mut frame: frame::Video) -> frame::Video {
+    let plain = match frame.format() {
+        Pixel::YUVJ420P => Pixel::YUV420P,
+        Pixel::YUVJ422P => Pixel::YUV422P,
+        Pixel::YUVJ444P => Pixel::YUV444P,
+        _ => return frame,
+    };
+    frame.set_format(plain);
+    frame.set_color_range(ffmpeg_next::color::Range::JPEG);
+    frame
+}
