@@ -51,7 +51,7 @@ describe('browser-style code typed with @types/dom-webcodecs', () => {
       audioDecoderDequeues: 1,
       audioFrames: { input: 48_000, output: 48_000 },
       audioPeak: 0.25,
-      counters: { videoFrames: 0, audioData: 0, videoEncoders: 0, videoDecoders: 0, audioEncoders: 0, audioDecoders: 0, inFlight: 0 },
+      counters: { videoFrames: 0, audioData: 0, videoEncoders: 0, videoDecoders: 0, audioEncoders: 0, audioDecoders: 0, imageDecoders: 0, inFlight: 0 },
     })
     expect(report).not.toHaveProperty('videoEncoderError')
     expect(report).not.toHaveProperty('videoDecoderError')

@@ -77,3 +77,13 @@ pub fn unsigned_short(value: f64) -> u16 {
         0
     }
 }
+
+/// WebIDL `unsigned long` without `[EnforceRange]` (`ImageDecodeOptions.frameIndex`):
+/// non-finite values become 0, others are taken modulo 2^32.
+pub fn unsigned_long(value: f64) -> u32 {
+    if value.is_finite() {
+        value.trunc().rem_euclid(4_294_967_296.0) as u32
+    } else {
+        0
+    }
+}
