@@ -49,7 +49,8 @@ impl ImageKind {
     /// the linked FFmpeg has their decoder.
     pub fn supported(self) -> bool {
         match self {
-            Self::Png | Self::Gif | Self::Webp => true,
+            Self::Png | Self::Gif => true,
+            Self::Webp => still::available("webp"),
             Self::Jpeg => still::available("mjpeg"),
             Self::Bmp => still::available("bmp"),
         }
@@ -70,9 +71,12 @@ impl ImageKind {
         Ok(match self {
             Self::Png => Box::new(png::PngSource::open(data)?),
             Self::Gif => Box::new(gif::GifSource::open(data)?),
-            Self::Webp => Box::new(webp::WebpSource::open(data)?),
-            Self::Jpeg => Box::new(still::StillSource::open("mjpeg", data)?),
-            Self::Bmp => Box::new(still::StillSource::open("bmp", data)?),
+            // FFmpeg 5.1 decodes still WebP (as libwebp does) but no animation.
+            Self::Webp if webp::is_animated(&data) => Box::new(webp::WebpSource::open(data)?),
+            Self::Webp => Box::new(still::StillSource::open("webp", data, false)?),
+            // JPEG keeps its YCbCr, as browsers hand it out.
+            Self::Jpeg => Box::new(still::StillSource::open("mjpeg", data, true)?),
+            Self::Bmp => Box::new(still::StillSource::open("bmp", data, false)?),
         })
     }
 }
@@ -115,8 +119,9 @@ pub(crate) trait FrameSource: Send {
 pub(crate) enum Pixels {
     /// Tightly packed RGBA rows.
     Rgba { width: u32, height: u32, data: Vec<u8> },
-    /// A frame from an FFmpeg decoder.
-    Av(ffmpeg_next::frame::Video),
+    /// A frame from an FFmpeg decoder; YUV stays YUV when `keep_yuv` (JPEG), else
+    /// everything becomes RGBA.
+    Av { frame: ffmpeg_next::frame::Video, keep_yuv: bool },
 }
 
 pub(crate) struct RawFrame {

@@ -14,7 +14,7 @@ use crate::{EngineError, Result};
 pub(super) fn to_frame(pixels: Pixels, desired: Option<(u32, u32)>) -> Result<(FrameBuffer, ColorSpace)> {
     let (frame, color_space) = match pixels {
         Pixels::Rgba { width, height, data } => (rgba_frame(width, height, &data)?, ColorSpace::srgb()),
-        Pixels::Av(frame) => decoded(frame)?,
+        Pixels::Av { frame, keep_yuv } => decoded(frame, keep_yuv)?,
     };
     let frame = match desired {
         Some((w, h)) if (w, h) != (frame.width(), frame.height()) => scale(&frame, frame.format(), w, h)?,
@@ -39,14 +39,15 @@ fn rgba_frame(width: u32, height: u32, data: &[u8]) -> Result<frame::Video> {
     Ok(frame)
 }
 
-/// An FFmpeg decoder's frame: YUV kept as it is (JPEG's YCbCr is BT.601 full range over
-/// sRGB), anything else converted to RGBA.
-fn decoded(frame: frame::Video) -> Result<(frame::Video, ColorSpace)> {
+/// An FFmpeg decoder's frame: YUV kept as it is when asked (JPEG's YCbCr is BT.601 full
+/// range over sRGB), anything else converted to RGBA.
+fn decoded(frame: frame::Video, keep_yuv: bool) -> Result<(frame::Video, ColorSpace)> {
     let format = frame.format();
-    let yuv = matches!(
-        format,
-        Pixel::YUVJ420P | Pixel::YUVJ422P | Pixel::YUVJ444P | Pixel::YUV420P | Pixel::YUV422P | Pixel::YUV444P
-    );
+    let yuv = keep_yuv
+        && matches!(
+            format,
+            Pixel::YUVJ420P | Pixel::YUVJ422P | Pixel::YUVJ444P | Pixel::YUV420P | Pixel::YUV422P | Pixel::YUV444P
+        );
     if yuv {
         let color_space = ColorSpace { matrix: Some(Matrix::Smpte170m), full_range: Some(true), ..ColorSpace::srgb() };
         return Ok((frame, color_space));
@@ -64,7 +65,8 @@ fn scale(frame: &frame::Video, target: Pixel, width: u32, height: u32) -> Result
         target,
         width,
         height,
-        scaling::Flags::BICUBIC | scaling::Flags::ACCURATE_RND | scaling::Flags::FULL_CHR_H_INT,
+        // The CLI's default, so that our decode and its decode agree.
+        scaling::Flags::BICUBIC,
     )
     .map_err(|e| EngineError::encoding(format!("cannot convert the image: {e}")))?;
     let mut out = frame::Video::empty();

@@ -11,6 +11,7 @@ use crate::{EngineError, Result};
 
 pub(super) struct StillSource {
     frame: Option<frame::Video>,
+    keep_yuv: bool,
 }
 
 /// Whether this FFmpeg has the decoder (what `isTypeSupported` answers from).
@@ -19,7 +20,7 @@ pub(super) fn available(name: &str) -> bool {
 }
 
 impl StillSource {
-    pub fn open(decoder_name: &str, data: Arc<[u8]>) -> Result<Self> {
+    pub fn open(decoder_name: &str, data: Arc<[u8]>, keep_yuv: bool) -> Result<Self> {
         let codec = decoder::find_by_name(decoder_name)
             .ok_or_else(|| EngineError::not_supported(format!("this FFmpeg has no {decoder_name} decoder")))?;
         let ctx = codec::Context::new_with_codec(codec);
@@ -41,7 +42,7 @@ impl StillSource {
         if pixels == 0 || pixels > MAX_PIXELS {
             return Err(EngineError::encoding(format!("{decoder_name}: unusable image size")));
         }
-        Ok(Self { frame: Some(frame) })
+        Ok(Self { frame: Some(frame), keep_yuv })
     }
 }
 
@@ -51,6 +52,7 @@ impl FrameSource for StillSource {
     }
 
     fn next_frame(&mut self) -> Result<Option<RawFrame>> {
-        Ok(self.frame.take().map(|frame| RawFrame { pixels: Pixels::Av(frame), duration_us: None }))
+        let keep_yuv = self.keep_yuv;
+        Ok(self.frame.take().map(|frame| RawFrame { pixels: Pixels::Av { frame, keep_yuv }, duration_us: None }))
     }
 }

@@ -1,5 +1,5 @@
-//! WebP (lossy, lossless, alpha, animated) through `image-webp`, which composites
-//! animation frames itself: FFmpeg 5.1's WebP decoder has no animation.
+//! Animated WebP through `image-webp`, which composites the frames itself: FFmpeg 5.1's
+//! WebP decoder has no animation (still WebP goes to FFmpeg, see `still`).
 
 use std::io::Cursor;
 use std::sync::Arc;
@@ -17,6 +17,12 @@ pub(super) struct WebpSource {
 
 fn failed(e: image_webp::DecodingError) -> EngineError {
     EngineError::encoding(format!("WebP: {e}"))
+}
+
+/// Whether a WebP file is animated: its VP8X chunk (the first, right after the RIFF
+/// header) has the animation flag.
+pub(super) fn is_animated(data: &[u8]) -> bool {
+    data.len() > 20 && &data[12..16] == b"VP8X" && data[20] & 0x02 != 0
 }
 
 impl WebpSource {
