@@ -35,8 +35,8 @@ impl GifSource {
         let track = scan(data.clone())?;
         let reader = options(false).read_info(Cursor::new(data)).map_err(failed)?;
         let (width, height) = (u32::from(reader.width()), u32::from(reader.height()));
-        if width == 0 || height == 0 {
-            return Err(EngineError::encoding("GIF: the screen is empty"));
+        if width == 0 || height == 0 || u64::from(width) * u64::from(height) > MAX_PIXELS {
+            return Err(EngineError::encoding(format!("GIF: unusable screen size {width}x{height}")));
         }
         Ok(Self { reader, canvas: Canvas::new(width, height), track })
     }

@@ -17,9 +17,9 @@ use crate::{EngineError, Result};
 
 pub use compose::{Blend, Canvas, Dispose, Patch};
 
-/// The largest image decoded (width x height): 16384 x 16384, what browsers allow. Larger
-/// headers are corrupt data for us, not a reason to allocate gigabytes.
-pub(crate) const MAX_PIXELS: u64 = 16384 * 16384;
+/// The largest image decoded (width x height): 64 megapixels (8192 x 8192, 256 MiB as
+/// RGBA). Larger headers are corrupt data for us, not a reason to allocate gigabytes.
+pub(crate) const MAX_PIXELS: u64 = 8192 * 8192;
 
 /// An image format, from the `type` MIME type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

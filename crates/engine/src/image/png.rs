@@ -27,6 +27,8 @@ fn failed(e: png::DecodingError) -> EngineError {
 impl PngSource {
     pub fn open(data: Arc<[u8]>) -> Result<Self> {
         let mut decoder = png::Decoder::new(Cursor::new(data));
+        // As browsers do (Chromium tells libpng to use data with bad CRCs quietly).
+        decoder.ignore_checksums(true);
         decoder.set_transformations(Transformations::normalize_to_color8());
         let reader = decoder.read_info().map_err(failed)?;
         let info = reader.info();
