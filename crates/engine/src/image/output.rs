@@ -13,6 +13,11 @@ use crate::{EngineError, Result};
 /// The frame and its colour space.
 pub(super) fn to_frame(pixels: Pixels, desired: Option<(u32, u32)>) -> Result<(FrameBuffer, ColorSpace)> {
     let (frame, color_space) = match pixels {
+        // At its own size, RGBA is the frame's memory as it is.
+        Pixels::Rgba { width, height, data } if desired.is_none_or(|size| size == (width, height)) => {
+            let buffer = FrameBuffer::from_bytes(PixelFormat::RGBA, width, height, Box::new(data), None)?;
+            return Ok((buffer, ColorSpace::srgb()));
+        }
         Pixels::Rgba { width, height, data } => (rgba_frame(width, height, &data)?, ColorSpace::srgb()),
         Pixels::Av { frame, keep_yuv } => decoded(frame, keep_yuv)?,
     };
@@ -53,7 +58,6 @@ fn decoded(frame: frame::Video, keep_yuv: bool) -> Result<(frame::Video, ColorSp
         return Ok((frame, color_space));
     }
     let converted = scale(&frame, Pixel::RGBA, frame.width(), frame.height())?;
-    debug_assert!(PixelFormat::from_av(converted.format()).is_some());
     Ok((converted, ColorSpace::srgb()))
 }
 

@@ -63,22 +63,30 @@ impl PngSource {
     }
 
     /// The frame just decoded, as RGBA rows of its own width.
-    fn rgba(&self, width: u32, height: u32) -> Result<Vec<u8>> {
+    fn rgba(&mut self, width: u32, height: u32) -> Result<Vec<u8>> {
         let (color, _) = self.reader.output_color_type();
         let pixels = width as usize * height as usize;
-        let src = &self.buffer;
         let channels = color.samples();
-        if src.len() < pixels * channels {
+        if self.buffer.len() < pixels * channels {
             return Err(EngineError::encoding("PNG: frame larger than the image"));
         }
-        let mut out = Vec::with_capacity(pixels * 4);
-        for px in src[..pixels * channels].chunks_exact(channels) {
-            match color {
-                ColorType::Grayscale => out.extend_from_slice(&[px[0], px[0], px[0], 255]),
-                ColorType::GrayscaleAlpha => out.extend_from_slice(&[px[0], px[0], px[0], px[1]]),
-                ColorType::Rgb => out.extend_from_slice(&[px[0], px[1], px[2], 255]),
-                _ => out.extend_from_slice(px),
-            }
+        if color == ColorType::Rgba && self.canvas.is_none() {
+            // A still RGBA image: its buffer is the frame, no copy.
+            let mut data = std::mem::take(&mut self.buffer);
+            data.truncate(pixels * 4);
+            return Ok(data);
+        }
+        let src = &self.buffer[..pixels * channels];
+        let mut out = vec![255u8; pixels * 4];
+        let dst = out.chunks_exact_mut(4);
+        match color {
+            ColorType::Grayscale => dst.zip(src).for_each(|(d, &g)| d[..3].fill(g)),
+            ColorType::GrayscaleAlpha => dst.zip(src.chunks_exact(2)).for_each(|(d, s)| {
+                d[..3].fill(s[0]);
+                d[3] = s[1];
+            }),
+            ColorType::Rgb => dst.zip(src.chunks_exact(3)).for_each(|(d, s)| d[..3].copy_from_slice(s)),
+            _ => out.copy_from_slice(&src[..pixels * 4]),
         }
         Ok(out)
     }
