@@ -34,9 +34,9 @@ describe('bitstream fuzzer', () => {
     expect(run.output.split('\n').filter((l) => l.startsWith('FAIL')), run.output).toEqual([])
     expect(run.code, run.output).toBe(0)
     expect(totals.failures).toBe(0)
-    // 20 decoders and 7 image formats.
-    expect(totals.codecs).toBe(27)
-    expect(totals.cases).toBe(27 * 500)
+    // 20 decoders and 8 image formats.
+    expect(totals.codecs).toBe(28)
+    expect(totals.cases).toBe(28 * 500)
     // The mutations reach every outcome the spec allows.
     expect(totals.decoded).toBeGreaterThan(1000)
     expect(totals.encodingErrors).toBeGreaterThan(1000)

@@ -168,6 +168,16 @@ describe('ImageDecoder formats', () => {
     expect(Buffer.from(frames[0].rgba).equals(cliFrames('still.bmp', 96, 64)[0])).toBe(true)
   })
 
+  it('decodes AVIF (FFmpeg 5.1 reads it) to the decoder YUV, exactly the CLI decode', async () => {
+    const data = makeImage(work, 'still.avif', pattern, ['-frames:v', '1', '-c:v', 'libaom-av1', '-still-picture', '1', '-cpu-used', '8'])
+    const decoder = new ImageDecoder({ type: 'image/avif', data })
+    const { image } = await decoder.decode()
+    expect([image.format, image.codedWidth, image.codedHeight, image.colorSpace.fullRange]).toEqual(['I420', 96, 64, false])
+    expect(Buffer.from(await bytesOf(image)).equals(cliDecode(file('still.avif'), 'yuv420p'))).toBe(true)
+    image.close()
+    decoder.close()
+  })
+
   it('scales frames to desiredWidth x desiredHeight', async () => {
     const data = makeImage(work, 'scale.png', pattern, ['-frames:v', '1'])
     const { frames } = await decodeAll({ type: 'image/png', data, desiredWidth: 48, desiredHeight: 32 })
@@ -193,10 +203,10 @@ function ffmpeg3Frames(): Buffer[] {
 
 describe('ImageDecoder.isTypeSupported', () => {
   it('answers from what really decodes', async () => {
-    for (const type of ['image/png', 'image/apng', 'image/gif', 'image/jpeg', 'image/webp', 'image/bmp']) {
+    for (const type of ['image/png', 'image/apng', 'image/gif', 'image/jpeg', 'image/webp', 'image/bmp', 'image/avif']) {
       expect(await ImageDecoder.isTypeSupported(type), type).toBe(true)
     }
-    for (const type of ['image/tiff', 'image/avif', 'video/mp4', 'text/plain']) {
+    for (const type of ['image/tiff', 'image/heic', 'video/mp4', 'text/plain']) {
       expect(await ImageDecoder.isTypeSupported(type), type).toBe(false)
     }
   })
@@ -333,7 +343,7 @@ describe('ImageDecoder.decode', () => {
       await expectRejectsNamed(decoder.decode({ frameIndex: 2 }), 'EncodingError')
       await expectRejectsNamed(decoder.decode(), 'InvalidStateError')
     }
-    for (const type of ['image/jpeg', 'image/webp', 'image/bmp']) {
+    for (const type of ['image/jpeg', 'image/webp', 'image/bmp', 'image/avif']) {
       const decoder = new ImageDecoder({ type, data: data.slice(0, 100) })
       await expectRejectsNamed(decoder.decode(), 'EncodingError')
     }

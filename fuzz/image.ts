@@ -28,6 +28,7 @@ const IMAGE_SEEDS: Record<string, { type: string; ext: string; args: string[] }>
   'webp': { type: 'image/webp', ext: 'webp', args: ['-frames:v', '1', '-c:v', 'libwebp'] },
   'webp-anim': { type: 'image/webp', ext: 'webp', args: ['-frames:v', '4', '-c:v', 'libwebp_anim', '-loop', '0'] },
   'bmp': { type: 'image/bmp', ext: 'bmp', args: ['-frames:v', '1'] },
+  'avif': { type: 'image/avif', ext: 'avif', args: ['-frames:v', '1', '-c:v', 'libaom-av1', '-still-picture', '1', '-cpu-used', '8'] },
 }
 
 export const IMAGE_TARGETS = Object.keys(IMAGE_SEEDS)

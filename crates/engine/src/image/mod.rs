@@ -3,6 +3,7 @@
 //! animation, frame count and repetition count. One [`ImageSession`] per `ImageDecoder`,
 //! driven by the binding's worker thread.
 
+mod avif;
 mod compose;
 mod gif;
 mod output;
@@ -29,6 +30,7 @@ pub enum ImageKind {
     Jpeg,
     Webp,
     Bmp,
+    Avif,
 }
 
 impl ImageKind {
@@ -41,6 +43,7 @@ impl ImageKind {
             "image/jpeg" | "image/jpg" | "image/pjpeg" => Self::Jpeg,
             "image/webp" => Self::Webp,
             "image/bmp" | "image/x-ms-bmp" => Self::Bmp,
+            "image/avif" => Self::Avif,
             _ => return None,
         })
     }
@@ -53,18 +56,21 @@ impl ImageKind {
             Self::Webp => still::available("webp"),
             Self::Jpeg => still::available("mjpeg"),
             Self::Bmp => still::available("bmp"),
+            Self::Avif => avif::available(),
         }
     }
 
     /// Whether the bytes so far can start this format (its signature), which is all a
-    /// still-only format needs for its track to be known.
+    /// still-only format needs for its track to be known; `None` while too short to say.
     fn signature_matches(self, data: &[u8]) -> Option<bool> {
-        let signature: &[u8] = match self {
-            Self::Jpeg => &[0xff, 0xd8],
-            Self::Bmp => b"BM",
+        let (at, signature): (usize, &[u8]) = match self {
+            Self::Jpeg => (0, &[0xff, 0xd8]),
+            Self::Bmp => (0, b"BM"),
+            // An ISO BMFF file starts with its `ftyp` box.
+            Self::Avif => (4, b"ftyp"),
             _ => return None,
         };
-        (data.len() >= signature.len()).then(|| data.starts_with(signature))
+        data.get(at..at + signature.len()).map(|found| found == signature)
     }
 
     fn open(self, data: Arc<[u8]>) -> Result<Box<dyn FrameSource>> {
@@ -77,6 +83,8 @@ impl ImageKind {
             // JPEG keeps its YCbCr, as browsers hand it out.
             Self::Jpeg => Box::new(still::StillSource::open("mjpeg", data, true)?),
             Self::Bmp => Box::new(still::StillSource::open("bmp", data, false)?),
+            // AV1 keeps its YUV and the colour space its headers give.
+            Self::Avif => Box::new(avif::open(data)?),
         })
     }
 }

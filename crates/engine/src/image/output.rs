@@ -7,6 +7,7 @@ use ffmpeg_next::frame;
 use ffmpeg_next::software::scaling;
 
 use super::Pixels;
+use crate::video::color::color_space_from_av;
 use crate::video::{ColorSpace, FrameBuffer, Matrix, PixelFormat};
 use crate::{EngineError, Result};
 
@@ -53,8 +54,18 @@ fn decoded(frame: frame::Video, keep_yuv: bool) -> Result<(frame::Video, ColorSp
             format,
             Pixel::YUVJ420P | Pixel::YUVJ422P | Pixel::YUVJ444P | Pixel::YUV420P | Pixel::YUV422P | Pixel::YUV444P
         );
-    if yuv {
+    let jpeg = matches!(format, Pixel::YUVJ420P | Pixel::YUVJ422P | Pixel::YUVJ444P);
+    if yuv && jpeg {
         let color_space = ColorSpace { matrix: Some(Matrix::Smpte170m), full_range: Some(true), ..ColorSpace::srgb() };
+        return Ok((frame, color_space));
+    }
+    if keep_yuv && PixelFormat::from_av(format).is_some_and(|f| !f.is_rgb()) {
+        let color_space = color_space_from_av(
+            frame.color_primaries(),
+            frame.color_transfer_characteristic(),
+            frame.color_space(),
+            frame.color_range(),
+        );
         return Ok((frame, color_space));
     }
     let converted = scale(&frame, Pixel::RGBA, frame.width(), frame.height())?;

@@ -38,9 +38,14 @@ impl StillSource {
             })?;
         }
         let frame = decoded.ok_or_else(|| EngineError::encoding(format!("{decoder_name}: no image in the data")))?;
+        Self::from_frame(decoder_name, frame, keep_yuv)
+    }
+
+    /// A decoded image, checked for a usable size.
+    pub fn from_frame(what: &str, frame: frame::Video, keep_yuv: bool) -> Result<Self> {
         let pixels = u64::from(frame.width()) * u64::from(frame.height());
         if pixels == 0 || pixels > MAX_PIXELS {
-            return Err(EngineError::encoding(format!("{decoder_name}: unusable image size")));
+            return Err(EngineError::encoding(format!("{what}: unusable image size")));
         }
         Ok(Self { frame: Some(frame), keep_yuv })
     }
