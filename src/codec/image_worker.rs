@@ -95,7 +95,7 @@ impl Worker {
 
     fn handle(&mut self, command: Command) {
         match command {
-            Command::Data(bytes) => self.session.append(&bytes),
+            Command::Data(bytes) => self.session.append(bytes),
             Command::End => self.session.finish(),
             Command::Decode { id, index } => self.pending.push_back((id, index)),
             Command::Reset => self.pending.clear(),

@@ -170,9 +170,17 @@ impl ImageSession {
         Ok(Self { kind, desired_size, data: Vec::new(), snapshot: None, complete: false, reading: None })
     }
 
-    pub fn append(&mut self, bytes: &[u8]) {
-        self.data.extend_from_slice(bytes);
-        self.snapshot = None;
+    /// More of the image. The first piece is taken as it is.
+    pub fn append(&mut self, bytes: Vec<u8>) {
+        if let Some(snapshot) = self.snapshot.take() {
+            // Streaming on after a read: the bytes so far go back into a growable buffer.
+            self.data = snapshot.to_vec();
+        }
+        if self.data.is_empty() {
+            self.data = bytes;
+        } else {
+            self.data.extend_from_slice(&bytes);
+        }
     }
 
     /// All the data is in ("complete" in the spec).
@@ -184,8 +192,17 @@ impl ImageSession {
         self.complete
     }
 
+    /// The bytes so far.
+    fn bytes(&self) -> &[u8] {
+        self.snapshot.as_deref().unwrap_or(&self.data)
+    }
+
+    /// The bytes so far as one shared buffer for the readers; the data is held once.
     fn snapshot(&mut self) -> Arc<[u8]> {
-        self.snapshot.get_or_insert_with(|| Arc::from(self.data.as_slice())).clone()
+        if self.snapshot.is_none() {
+            self.snapshot = Some(Arc::from(std::mem::take(&mut self.data)));
+        }
+        self.snapshot.clone().unwrap_or_else(|| Arc::from(Vec::new()))
     }
 
     /// Bytes that do not make an image yet: more may come, or it is corrupt.
@@ -200,7 +217,7 @@ impl ImageSession {
     /// The track as far as the data tells: `None` while the header is not in yet; an
     /// `EncodingError` when the complete data holds no image.
     pub fn track(&mut self) -> Result<Option<TrackInfo>> {
-        if let Some(matches) = self.kind.signature_matches(&self.data) {
+        if let Some(matches) = self.kind.signature_matches(self.bytes()) {
             if !matches {
                 return Err(EngineError::encoding(format!("not a {:?} image", self.kind)));
             }
@@ -215,7 +232,7 @@ impl ImageSession {
 
     /// Starts reading from the first frame over the data as it is now.
     fn restart(&mut self) -> Result<bool> {
-        let data_len = self.data.len();
+        let data_len = self.bytes().len();
         let snapshot = self.snapshot();
         match self.kind.open(snapshot) {
             Ok(source) => {
@@ -233,7 +250,7 @@ impl ImageSession {
         // At most twice: a reading that ran out on an older snapshot starts over once on
         // all the data there is.
         for _ in 0..2 {
-            let data_len = self.data.len();
+            let data_len = self.bytes().len();
             let stale = self.reading.as_ref().is_none_or(|r| r.next > index || (r.starved && r.data_len < data_len));
             if stale && !self.restart()? {
                 return Ok(None);

@@ -29,7 +29,7 @@ fn gif(dispose: ::gif::DisposalMethod, repeat: Option<::gif::Repeat>) -> Vec<u8>
 
 fn session(kind: ImageKind, data: &[u8]) -> ImageSession {
     let mut session = ImageSession::new(kind, None).unwrap();
-    session.append(data);
+    session.append(data.to_vec());
     session.finish();
     session
 }
@@ -86,12 +86,12 @@ fn a_frame_index_past_the_end_is_a_range_error() {
 fn streamed_bytes_give_frames_as_they_arrive() {
     let data = gif(::gif::DisposalMethod::Keep, None);
     let mut s = ImageSession::new(ImageKind::Gif, None).unwrap();
-    s.append(&data[..6]);
+    s.append(data[..6].to_vec());
     assert!(s.track().unwrap().is_none());
-    s.append(&data[6..data.len() - 4]);
+    s.append(data[6..data.len() - 4].to_vec());
     assert!(s.decode(0).unwrap().is_some());
     assert!(s.decode(1).unwrap().is_none());
-    s.append(&data[data.len() - 4..]);
+    s.append(data[data.len() - 4..].to_vec());
     s.finish();
     assert_eq!(s.decode(1).unwrap().unwrap().timestamp_us, 100_000);
     assert_eq!(s.track().unwrap().unwrap().frame_count, 2);
@@ -165,7 +165,7 @@ fn still_png_is_one_frame_without_duration() {
 fn desired_size_scales_the_frame() {
     let data = gif(::gif::DisposalMethod::Keep, None);
     let mut s = ImageSession::new(ImageKind::Gif, Some((4, 2))).unwrap();
-    s.append(&data);
+    s.append(data.clone());
     s.finish();
     let image = s.decode(0).unwrap().unwrap();
     assert_eq!((image.frame.coded_width, image.frame.coded_height), (4, 2));
