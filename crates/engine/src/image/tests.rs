@@ -179,3 +179,31 @@ fn mime_types_name_their_formats() {
     assert!(is_type_supported("image/gif"));
     assert!(!is_type_supported("video/mp4"));
 }
+
+/// An AVIF the ffmpeg CLI (which setup installs) encodes from its test pattern.
+fn avif() -> Vec<u8> {
+    let path = std::env::temp_dir().join(format!("engine-image-test-{}.avif", std::process::id()));
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=64x48"])
+        .args(["-frames:v", "1", "-c:v", "libaom-av1", "-still-picture", "1", "-cpu-used", "8"])
+        .arg(&path)
+        .status()
+        .expect("the ffmpeg CLI runs");
+    assert!(status.success());
+    let data = std::fs::read(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    data
+}
+
+#[test]
+fn avif_decodes_through_the_in_memory_demuxer_and_cut_files_fail_cleanly() {
+    let data = avif();
+    let mut s = session(ImageKind::Avif, &data);
+    assert_eq!(s.track().unwrap().unwrap(), TrackInfo::still());
+    let image = s.decode(0).unwrap().unwrap();
+    assert_eq!((image.frame.format, image.frame.coded_width, image.frame.coded_height), (PixelFormat::I420, 64, 48));
+    for cut in [0, 8, 40, data.len() / 2, data.len() - 1] {
+        let mut s = session(ImageKind::Avif, &data[..cut]);
+        assert!(s.decode(0).is_err(), "cut at {cut}");
+    }
+}
