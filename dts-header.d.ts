@@ -76,3 +76,12 @@ export interface AudioDecoderInit {
   output: AudioDataOutputCallback
   error: WebCodecsErrorCallback
 }
+export type ColorSpaceConversion = 'none' | 'default'
+export interface ImageDecodeResult {
+  image: VideoFrame
+  complete: boolean
+}
+// `tracks[i]`: the list's tracks are also its numeric properties.
+export interface ImageTrackList {
+  readonly [index: number]: ImageTrack
+}

@@ -76,6 +76,15 @@ export interface AudioDecoderInit {
   output: AudioDataOutputCallback
   error: WebCodecsErrorCallback
 }
+export type ColorSpaceConversion = 'none' | 'default'
+export interface ImageDecodeResult {
+  image: VideoFrame
+  complete: boolean
+}
+// `tracks[i]`: the list's tracks are also its numeric properties.
+export interface ImageTrackList {
+  readonly [index: number]: ImageTrack
+}
 
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
@@ -215,6 +224,50 @@ export declare class EncodedVideoChunk {
   get byteLength(): number
   /** Copies the encoded bytes into `destination`. */
   copyTo(destination: AllowSharedBufferSource): void
+}
+
+/** Decodes still and animated images (PNG/APNG, GIF, JPEG, WebP, BMP) into VideoFrames. */
+export declare class ImageDecoder {
+  constructor(init: ImageDecoderInit)
+  /** `type`: the MIME type the decoder was made for. */
+  get type(): string
+  /** `complete`: whether all the encoded data is in. */
+  get complete(): boolean
+  /** Resolves once all the encoded data is in; rejects if the decoder closes first. */
+  get completed(): Promise<void>
+  get tracks(): ImageTrackList
+  /** Decodes frame `frameIndex` (0 by default) of the selected track, composited. */
+  decode(options?: ImageDecodeOptions): Promise<ImageDecodeResult>
+  /** Aborts pending decodes (their promises reject with AbortError). */
+  reset(): void
+  /** Aborts pending work and releases the decoder's data for good. */
+  close(): void
+  /** Whether `type` is an image format this build decodes. */
+  static isTypeSupported(mimeType: string): Promise<boolean>
+}
+
+/** One track of an image: a still image or an animation. */
+export declare class ImageTrack {
+  get animated(): boolean
+  /** Frames known so far; final once the decoder's data is complete. */
+  get frameCount(): number
+  /** Plays after the first; `Infinity` for an animation that loops for ever. */
+  get repetitionCount(): number
+  get selected(): boolean
+  /** Selecting or unselecting a track resets its decoder (pending decodes abort). */
+  set selected(selected: boolean)
+}
+
+/** The tracks of an `ImageDecoder`'s image. */
+export declare class ImageTrackList {
+  /** Resolves once the tracks are known. */
+  get ready(): Promise<void>
+  get length(): number
+  /** The index of the selected track, -1 for none. */
+  get selectedIndex(): number
+  get selectedTrack(): ImageTrack | null
+  /** The track at `index` (also `list[index]`), or undefined. */
+  item(index: number): ImageTrack | undefined
 }
 
 /** The colour space of a frame: primaries, transfer, matrix and range; each may be null. */
@@ -406,6 +459,8 @@ export interface Counters {
   videoDecoders: number
   audioEncoders: number
   audioDecoders: number
+  /** Open `ImageDecoder`s (not closed, not collected). */
+  imageDecoders: number
   /** Frames or audio held natively on their way through a codec (backpressure permits). */
   inFlight: number
 }
@@ -457,6 +512,32 @@ export interface EncodedVideoChunkMetadata {
 
 /** Returns the number of live native instances of each class. */
 export declare function getCounters(): Counters
+
+/** `ImageDecodeOptions`. */
+export interface ImageDecodeOptions {
+  /** The frame to decode, 0 for the first. */
+  frameIndex?: number
+  /** Only whole frames (the default); partial progressive frames are not produced. */
+  completeFramesOnly?: boolean
+}
+
+/** `ImageDecoderInit`. */
+export interface ImageDecoderInit {
+  /** The image's MIME type, e.g. `image/png`. */
+  type: string
+  /** The encoded image: all of it, or a stream of `Uint8Array` chunks. */
+  data: AllowSharedBufferSource | ReadableStream<Uint8Array>
+  /** `'none'` or `'default'`; colour profiles are not applied either way. */
+  colorSpaceConversion?: ColorSpaceConversion
+  /** Scales decoded frames to this width (with `desiredHeight`). */
+  desiredWidth?: number
+  /** Scales decoded frames to this height (with `desiredWidth`). */
+  desiredHeight?: number
+  /** Whether to select the animated track when an image has a still one too. */
+  preferAnimation?: boolean
+  /** ArrayBuffers to detach (the data is taken over). */
+  transfer?: ArrayBuffer[]
+}
 
 /** `OpusEncoderConfig`. */
 export interface OpusEncoderConfig {

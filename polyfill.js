@@ -12,6 +12,9 @@ const names = [
   'VideoDecoder',
   'AudioEncoder',
   'AudioDecoder',
+  'ImageDecoder',
+  'ImageTrackList',
+  'ImageTrack',
 ]
 
 for (const name of names) {

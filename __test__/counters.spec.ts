@@ -11,7 +11,7 @@ const audio = () => new AudioData({ format: 's16', sampleRate: 8000, numberOfFra
 describe('getCounters', () => {
   it('returns every counter as a number, all zero at rest', async () => {
     await waitForGC()
-    expect(getCounters()).toEqual({ videoFrames: 0, audioData: 0, videoEncoders: 0, videoDecoders: 0, audioEncoders: 0, audioDecoders: 0, inFlight: 0 })
+    expect(getCounters()).toEqual({ videoFrames: 0, audioData: 0, videoEncoders: 0, videoDecoders: 0, audioEncoders: 0, audioDecoders: 0, imageDecoders: 0, inFlight: 0 })
   })
 
   for (const [key, make] of [['videoFrames', frame], ['audioData', audio]] as const) {

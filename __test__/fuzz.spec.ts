@@ -28,14 +28,15 @@ function summary(run: Run): Record<string, number> {
 }
 
 describe('bitstream fuzzer', () => {
-  it('decodes 500 mutated streams per decoder without a crash, hang, wrong error or leak', async () => {
+  it('decodes 500 mutated streams per decoder and image format without a crash, hang, wrong error or leak', async () => {
     const run = await fuzz('--seed', '20261201', '--cases', '500', '--jobs', '2')
     const totals = summary(run)
     expect(run.output.split('\n').filter((l) => l.startsWith('FAIL')), run.output).toEqual([])
     expect(run.code, run.output).toBe(0)
     expect(totals.failures).toBe(0)
-    expect(totals.codecs).toBe(20)
-    expect(totals.cases).toBe(20 * 500)
+    // 20 decoders and 8 image formats.
+    expect(totals.codecs).toBe(28)
+    expect(totals.cases).toBe(28 * 500)
     // The mutations reach every outcome the spec allows.
     expect(totals.decoded).toBeGreaterThan(1000)
     expect(totals.encodingErrors).toBeGreaterThan(1000)

@@ -34,6 +34,13 @@ function prepareDecodeInput(s: Scenario): void {
   execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${s.width}x${s.height}:rate=30`, '-frames:v', String(framesOf(s)), '-g', '100000', '-b:v', String(s.bitrate), '-c:v', ...encoder, '-y', file])
 }
 
+/** Image inputs, made once by the ffmpeg CLI from testsrc2: the GIF animated, the others stills. */
+function prepareImageInput(s: Scenario): void {
+  const file = join(tmp, `${s.name}.${s.ffmpegCodec}`)
+  const count = s.ffmpegCodec === 'gif' ? framesOf(s) : 1
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${s.width}x${s.height}:rate=25`, '-frames:v', String(count), '-y', file])
+}
+
 /** Raw input for the CLI: the same frames or samples the in-process runs encode. */
 function rawInput(s: Scenario): string {
   const file = join(tmp, `${s.name}.raw`)
@@ -70,6 +77,11 @@ function runCli(s: Scenario): Result {
   if (s.kind === 'decode') {
     input = ['-i', join(tmp, `${s.name}.${s.ffmpegCodec === 'h264' ? 'h264' : 'ivf'}`)]
     output = []
+  } else if (s.kind === 'image') {
+    // A still is read again (and decoded again) `frames` times by the image2 demuxer's loop.
+    const still = s.ffmpegCodec !== 'gif'
+    input = [...(still ? ['-loop', '1'] : []), '-i', join(tmp, `${s.name}.${s.ffmpegCodec}`)]
+    output = ['-frames:v', String(framesOf(s)), '-fps_mode', 'passthrough']
   } else if (s.kind === 'audio-encode') {
     input = ['-f', 'f32le', '-ar', '48000', '-ac', '2', '-i', rawInput(s)]
     output = ['-c:a', s.ffmpegCodec, '-b:a', String(s.bitrate)]
@@ -154,6 +166,7 @@ function main(): void {
   const results: Record<string, Record<Impl, Result>> = {}
   for (const s of selected) {
     if (s.kind === 'decode') prepareDecodeInput(s)
+    if (s.kind === 'image') prepareImageInput(s)
     results[s.name] = {
       'webcodecs-rs': runInProcess('ours', s),
       '@napi-rs/webcodecs': runInProcess('napi-rs', s),

@@ -13,6 +13,7 @@ interface Codecs {
   EncodedVideoChunk: any
   AudioEncoder: any
   AudioData: any
+  ImageDecoder: any
 }
 
 const [impl, name, framesArg, inputDir] = process.argv.slice(2)
@@ -115,13 +116,35 @@ async function overhead(s: Scenario): Promise<void> {
   encoder.close()
 }
 
+/** An animated image: every frame once. A still: `frames` fresh decoders, one frame each. */
+async function image(s: Scenario): Promise<void> {
+  const data = new Uint8Array(readFileSync(join(inputDir, `${s.name}.${s.ffmpegCodec}`)))
+  const animated = s.ffmpegCodec === 'gif'
+  const decoders = animated ? 1 : frames
+  let decoded = 0
+  for (let d = 0; d < decoders; d++) {
+    const decoder = new lib.ImageDecoder({ type: s.codec, data })
+    // The frame count is final once all the data is in.
+    await decoder.completed
+    for (let i = 0; i < (animated ? frames : 1); i++) {
+      const { image } = await decoder.decode({ frameIndex: i })
+      if (image.codedWidth !== s.width) throw new Error(`decoded ${image.codedWidth} wide, not ${s.width}`)
+      image.close()
+      decoded++
+      if (i % 5 === 0) sample()
+    }
+    decoder.close()
+  }
+  if (decoded !== frames) throw new Error(`${decoded} images for ${frames}`)
+}
+
 async function main(): Promise<void> {
   globalThis.gc?.()
   const before = process.memoryUsage().rss
   peakRss = before
   const cpu = process.cpuUsage()
   const start = performance.now()
-  const run = { encode, decode, 'audio-encode': audioEncode, overhead }[scenario!.kind]
+  const run = { encode, decode, 'audio-encode': audioEncode, overhead, image }[scenario!.kind]
   await run(scenario!)
   const seconds = (performance.now() - start) / 1000
   sample()

@@ -2,7 +2,7 @@
 // child process (bench/scenario.ts). Every implementation gets the same inputs and
 // the same encoder settings.
 
-export type Kind = 'encode' | 'decode' | 'audio-encode' | 'overhead'
+export type Kind = 'encode' | 'decode' | 'audio-encode' | 'overhead' | 'image'
 
 export interface Scenario {
   name: string
@@ -11,9 +11,10 @@ export interface Scenario {
   height: number
   /** Input pixel format for encodes. */
   format?: 'I420' | 'RGBA'
-  /** WebCodecs codec string. */
+  /** WebCodecs codec string, or the MIME type for image decodes. */
   codec: string
-  /** The ffmpeg CLI's encoder, or the decoder input's container for decodes. */
+  /** The ffmpeg CLI's encoder, the decoder input's container for decodes, or the image
+   * file's extension for image decodes. */
   ffmpegCodec: string
   ffmpegArgs: string[]
   bitrate: number
@@ -37,6 +38,11 @@ export const scenarios: Scenario[] = [
   { name: 'av1-1080p-decode', kind: 'decode', width: 1920, height: 1080, codec: 'av01.0.08M.08', ffmpegCodec: 'av1', ffmpegArgs: [], bitrate: 5_000_000, frames: 120, quickFrames: 30, quick: false },
   { name: 'opus-encode', kind: 'audio-encode', width: 0, height: 0, codec: 'opus', ffmpegCodec: 'libopus', ffmpegArgs: [], bitrate: 128_000, frames: 1000, quickFrames: 100, quick: true },
   { name: 'aac-encode', kind: 'audio-encode', width: 0, height: 0, codec: 'mp4a.40.2', ffmpegCodec: 'aac', ffmpegArgs: [], bitrate: 128_000, frames: 1000, quickFrames: 100, quick: false },
+  // Image decodes: every frame of an animated GIF; a 12-megapixel still decoded `frames`
+  // times (a fresh ImageDecoder each time, as a page decoding photos would).
+  { name: 'gif-100-frames-decode', kind: 'image', width: 480, height: 270, codec: 'image/gif', ffmpegCodec: 'gif', ffmpegArgs: [], bitrate: 0, frames: 100, quickFrames: 20, quick: true },
+  { name: 'jpeg-4000x3000-decode', kind: 'image', width: 4000, height: 3000, codec: 'image/jpeg', ffmpegCodec: 'jpg', ffmpegArgs: [], bitrate: 0, frames: 10, quickFrames: 2, quick: true },
+  { name: 'png-4000x3000-decode', kind: 'image', width: 4000, height: 3000, codec: 'image/png', ffmpegCodec: 'png', ffmpegArgs: [], bitrate: 0, frames: 5, quickFrames: 1, quick: true },
   { name: 'per-call-overhead', kind: 'overhead', width: 16, height: 16, format: 'I420', codec: 'vp8', ffmpegCodec: 'libvpx', ffmpegArgs: [], bitrate: 100_000, frames: 2000, quickFrames: 200, quick: true },
 ]
 

@@ -9,7 +9,11 @@ import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import { fuzzTarget, type Summary } from './core.js'
-import { buildTarget, TARGETS } from './seeds.js'
+import { buildImageTarget, fuzzImageTarget, IMAGE_TARGETS } from './image.js'
+import { buildTarget, TARGETS as CODEC_TARGETS } from './seeds.js'
+
+/** Every decoder and image format, by the name `--codec` takes. */
+const TARGETS = [...CODEC_TARGETS, ...IMAGE_TARGETS]
 
 interface Args {
   seed: number
@@ -87,16 +91,18 @@ const TAG = '@fuzz '
 /** Child: fuzz one decoder, one JSON line per event on stdout. */
 async function child(args: Args, name: string): Promise<void> {
   const emit = (event: object) => process.stdout.write(TAG + JSON.stringify(event) + '\n')
-  const target = await buildTarget(name)
-  const summary = await fuzzTarget(target, {
+  const options = {
     seed: args.seed,
     from: args.from,
     cases: args.cases,
     watchdogMs: args.watchdogMs,
     inject: args.inject,
-    onCase: (index) => emit({ case: index }),
-    onFailure: (failure) => emit({ failure }),
-  })
+    onCase: (index: number) => emit({ case: index }),
+    onFailure: (failure: Summary['failures'][number]) => emit({ failure }),
+  }
+  const summary = IMAGE_TARGETS.includes(name)
+    ? await fuzzImageTarget(buildImageTarget(name), options)
+    : await fuzzTarget(await buildTarget(name), options)
   emit({ summary })
   // A hung decoder may hold the event loop open; the summary is out, so leave.
   process.exit(0)

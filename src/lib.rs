@@ -13,6 +13,8 @@ mod audio_decoder;
 mod audio_encoder;
 mod dom_rect;
 mod encoded_chunk;
+mod image_decoder;
+mod image_track;
 mod video_color_space;
 mod video_decoder;
 mod video_encoder;

@@ -33,6 +33,7 @@ function zero(): Counters {
     videoDecoders: 0,
     audioEncoders: 0,
     audioDecoders: 0,
+    imageDecoders: 0,
     inFlight: 0,
   }
 }

@@ -32,7 +32,7 @@ describe('browser-style code typed with @types/dom-webcodecs', () => {
     expect(run.status).toBe(0)
     const report = JSON.parse(run.stdout)
     expect(report).toMatchObject({
-      polyfilled: ['VideoFrame', 'AudioData', 'EncodedVideoChunk', 'EncodedAudioChunk', 'VideoColorSpace', 'VideoEncoder', 'VideoDecoder', 'AudioEncoder', 'AudioDecoder'],
+      polyfilled: ['VideoFrame', 'AudioData', 'EncodedVideoChunk', 'EncodedAudioChunk', 'VideoColorSpace', 'VideoEncoder', 'VideoDecoder', 'AudioEncoder', 'AudioDecoder', 'ImageDecoder', 'ImageTrackList', 'ImageTrack'],
       colorSpace: { primaries: 'bt709', transfer: 'bt709', matrix: 'bt709', fullRange: false },
       videoEncoderSupported: true,
       videoDecoderSupported: true,
@@ -51,7 +51,8 @@ describe('browser-style code typed with @types/dom-webcodecs', () => {
       audioDecoderDequeues: 1,
       audioFrames: { input: 48_000, output: 48_000 },
       audioPeak: 0.25,
-      counters: { videoFrames: 0, audioData: 0, videoEncoders: 0, videoDecoders: 0, audioEncoders: 0, audioDecoders: 0, inFlight: 0 },
+      image: { frame: 'RGBA 2x1 2x1 @0', frames: 1, pixels: [255, 0, 0, 255, 0, 0, 0, 0] },
+      counters: { videoFrames: 0, audioData: 0, videoEncoders: 0, videoDecoders: 0, audioEncoders: 0, audioDecoders: 0, imageDecoders: 0, inFlight: 0 },
     })
     expect(report).not.toHaveProperty('videoEncoderError')
     expect(report).not.toHaveProperty('videoDecoderError')

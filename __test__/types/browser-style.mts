@@ -16,8 +16,11 @@ const classes: {
   VideoDecoder: typeof VideoDecoder
   AudioEncoder: typeof AudioEncoder
   AudioDecoder: typeof AudioDecoder
+  ImageDecoder: typeof ImageDecoder
+  ImageTrackList: typeof ImageTrackList
+  ImageTrack: typeof ImageTrack
 } = ours
-const names = ['VideoFrame', 'AudioData', 'EncodedVideoChunk', 'EncodedAudioChunk', 'VideoColorSpace', 'VideoEncoder', 'VideoDecoder', 'AudioEncoder', 'AudioDecoder'] as const
+const names = ['VideoFrame', 'AudioData', 'EncodedVideoChunk', 'EncodedAudioChunk', 'VideoColorSpace', 'VideoEncoder', 'VideoDecoder', 'AudioEncoder', 'AudioDecoder', 'ImageDecoder', 'ImageTrackList', 'ImageTrack'] as const
 
 const report: Record<string, unknown> = {}
 const globals = globalThis as unknown as Record<string, unknown>
@@ -214,6 +217,24 @@ async function audio(): Promise<void> {
   report.audioPeak = Math.round(peak * 100) / 100
 }
 
+/** A 2x1 GIF (one red, one transparent pixel), decoded with the browser's ImageDecoder types. */
+async function image(): Promise<void> {
+  const gif = new Uint8Array([
+    0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 2, 0, 1, 0, 0xf0, 0, 0, 255, 0, 0, 0, 0, 0,
+    0x21, 0xf9, 4, 1, 0, 0, 1, 0, 0x2c, 0, 0, 0, 0, 2, 0, 1, 0, 0, 2, 2, 0x44, 0x0a, 0, 0x3b,
+  ])
+  const init: ImageDecoderInit = { type: 'image/gif', data: gif }
+  const decoder: ImageDecoder = new ImageDecoder(init)
+  await decoder.tracks.ready
+  const track: ImageTrack | null = decoder.tracks.selectedTrack
+  const result: ImageDecodeResult = await decoder.decode({ frameIndex: 0 })
+  const pixels = new Uint8Array(result.image.allocationSize({ format: 'RGBA' }))
+  await result.image.copyTo(pixels, { format: 'RGBA' })
+  report.image = { frame: describeFrame(result.image), frames: track?.frameCount, pixels: [...pixels] }
+  result.image.close()
+  decoder.close()
+}
+
 // The compiler must still reject what the browser's types reject: were our typings to
 // turn into `any` somewhere, these directives would be unused and fail the build.
 function rejected(frame: ours.VideoFrame): void {
@@ -234,5 +255,6 @@ void rejected
 
 await video()
 await audio()
+await image()
 report.counters = ours.getCounters()
 console.log(JSON.stringify(report))

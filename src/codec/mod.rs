@@ -6,6 +6,8 @@
 pub mod class;
 pub mod events;
 pub mod gate;
+pub mod image_queue;
+pub mod image_worker;
 pub mod inbox;
 pub mod mailbox;
 pub mod protocol;

@@ -4,6 +4,7 @@
 pub mod audio;
 pub mod config;
 pub mod frame;
+pub mod image;
 pub mod video;
 pub mod webidl;
 

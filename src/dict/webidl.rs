@@ -103,6 +103,12 @@ impl std::ops::Deref for DomString {
     }
 }
 
+impl std::fmt::Display for DomString {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 impl From<u32> for Number {
     fn from(value: u32) -> Self {
         Self(f64::from(value))
@@ -210,4 +216,14 @@ idl_type_name! {
     Number => "number";
     Boolean => "boolean";
     DomString => "string";
+}
+
+/// WebIDL `unsigned long` without `[EnforceRange]` (`ImageDecodeOptions.frameIndex`):
+/// non-finite values become 0, others are taken modulo 2^32.
+pub fn unsigned_long(Number(value): Number) -> u32 {
+    if value.is_finite() {
+        value.trunc().rem_euclid(4_294_967_296.0) as u32
+    } else {
+        0
+    }
 }

@@ -5,4 +5,5 @@ pub mod buffer;
 pub mod error;
 pub mod promise;
 pub mod raw;
+pub mod stream;
 pub mod transfer;

@@ -12,6 +12,7 @@ pub static VIDEO_ENCODERS: AtomicI64 = AtomicI64::new(0);
 pub static VIDEO_DECODERS: AtomicI64 = AtomicI64::new(0);
 pub static AUDIO_ENCODERS: AtomicI64 = AtomicI64::new(0);
 pub static AUDIO_DECODERS: AtomicI64 = AtomicI64::new(0);
+pub static IMAGE_DECODERS: AtomicI64 = AtomicI64::new(0);
 /// Backpressure permits taken across all codec instances.
 pub static IN_FLIGHT: AtomicI64 = AtomicI64::new(0);
 
@@ -42,6 +43,8 @@ pub struct Counters {
     pub video_decoders: i64,
     pub audio_encoders: i64,
     pub audio_decoders: i64,
+    /// Open `ImageDecoder`s (not closed, not collected).
+    pub image_decoders: i64,
     /// Frames or audio held natively on their way through a codec (backpressure permits).
     pub in_flight: i64,
 }
@@ -57,6 +60,7 @@ pub fn get_counters() -> Counters {
         video_decoders: read(&VIDEO_DECODERS),
         audio_encoders: read(&AUDIO_ENCODERS),
         audio_decoders: read(&AUDIO_DECODERS),
+        image_decoders: read(&IMAGE_DECODERS),
         in_flight: read(&IN_FLIGHT),
     }
 }

@@ -23,6 +23,8 @@ pub enum EngineError {
     QuotaExceeded(String),
     /// `DOMException` "DataCloneError": a bad `transfer` list.
     DataClone(String),
+    /// `DOMException` "NotReadableError": the stream of an image's data errored.
+    NotReadable(String),
 }
 
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;
@@ -40,6 +42,7 @@ impl EngineError {
             Self::Abort(_) => "AbortError",
             Self::QuotaExceeded(_) => "QuotaExceededError",
             Self::DataClone(_) => "DataCloneError",
+            Self::NotReadable(_) => "NotReadableError",
         }
     }
 
@@ -53,7 +56,8 @@ impl EngineError {
             | Self::Encoding(m)
             | Self::Abort(m)
             | Self::QuotaExceeded(m)
-            | Self::DataClone(m) => m,
+            | Self::DataClone(m)
+            | Self::NotReadable(m) => m,
         }
     }
 

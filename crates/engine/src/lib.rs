@@ -9,6 +9,7 @@ mod error;
 #[allow(unsafe_code)]
 mod ffi;
 mod idl;
+pub mod image;
 mod session;
 pub mod video;
 

@@ -4,7 +4,7 @@
 
 mod buffer;
 mod codec_string;
-mod color;
+pub(crate) mod color;
 mod convert;
 mod decoder;
 mod encoder;
