@@ -9,7 +9,7 @@ use ffmpeg_next::Packet;
 use super::config::{BitstreamFormat, EncodedPacket, ScalabilityMode, VideoEncoderConfig};
 use crate::bitstream::{self, NalCodec, NalKind};
 use crate::session::TimestampMap;
-use crate::video::{ColorSpace, VideoCodec, VideoDecoderConfig};
+use crate::video::{ColorSpace, Orientation, VideoCodec, VideoDecoderConfig};
 use crate::Result;
 
 /// What an encoder's packets need to become chunks: the inputs still inside the encoder
@@ -20,12 +20,21 @@ pub(super) struct Packager {
     /// The temporal layer of each input still inside the encoder, by pts.
     pub layers: BTreeMap<i64, u32>,
     pub scalability: Option<ScalabilityMode>,
+    /// The frames' orientation, which `outputConfig` repeats.
+    pub orientation: Orientation,
     active_config: Option<VideoDecoderConfig>,
 }
 
 impl Packager {
     pub fn new(config: VideoEncoderConfig, scalability: Option<ScalabilityMode>) -> Self {
-        Self { config, timestamps: TimestampMap::default(), layers: BTreeMap::new(), scalability, active_config: None }
+        Self {
+            config,
+            timestamps: TimestampMap::default(),
+            layers: BTreeMap::new(),
+            scalability,
+            orientation: Orientation::default(),
+            active_config: None,
+        }
     }
 
     /// Records an input frame; returns the pts FFmpeg gets for it. `index` is the frame's
@@ -136,6 +145,7 @@ impl Packager {
         config.display_aspect_width = Some(c.display_width.unwrap_or(c.width));
         config.display_aspect_height = Some(c.display_height.unwrap_or(c.height));
         config.color_space = Some(ColorSpace::rec709());
+        config.orientation = self.orientation;
         config
     }
 }

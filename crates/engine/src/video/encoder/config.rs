@@ -6,7 +6,7 @@ use std::sync::Arc;
 use ffmpeg_next::format::Pixel;
 use ffmpeg_next::Rational;
 
-use crate::video::{FrameBuffer, HardwareAcceleration, Rect, VideoCodec, VideoDecoderConfig};
+use crate::video::{FrameBuffer, HardwareAcceleration, Orientation, Rect, VideoCodec, VideoDecoderConfig};
 use crate::{EngineError, Result};
 
 crate::idl_enum!(
@@ -206,4 +206,7 @@ pub struct VideoFrameInput {
     pub key_frame: bool,
     /// `options.{avc,hevc,vp9,av1}.quantizer`, honoured in quantizer bitrate mode.
     pub quantizer: Option<u32>,
+    /// The frame's orientation; the binding has checked that it is the configure's
+    /// `[[active orientation]]`.
+    pub orientation: Orientation,
 }

@@ -104,6 +104,7 @@ impl Session for VideoEncoder {
         // The input's shared pixels keep the planes alive while FFmpeg reads them in place.
         let keepalive: Keepalive = Arc::new(input.pixels.clone());
         let mut av = self.convert(frame, &keepalive, rect)?;
+        self.packager.orientation = input.orientation;
         let pts = self.packager.input(input.timestamp, input.duration, self.frames_in);
         av.set_pts(Some(pts));
         av.set_kind(if input.key_frame || self.frames_in == 0 { picture::Type::I } else { picture::Type::None });
