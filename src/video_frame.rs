@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use engine::video::{
-    compute_layout, copy_rect_as_rgb, AlphaOption, ColorSpace, FrameBuffer, PixelFormat, PredefinedColorSpace, Rect,
+    compute_layout, copy_rect_as_rgb, derived_display_size, AlphaOption, ColorSpace, FrameBuffer, Orientation,
+    PixelFormat, PredefinedColorSpace, Rect,
 };
 use engine::EngineError;
 use napi::bindgen_prelude::{ClassInstance, FromNapiValue, JavaScriptClassExt, ObjectFinalize, This};
@@ -11,7 +12,9 @@ use napi::sys::napi_value;
 use napi::{Env, JsValue};
 use napi_derive::napi;
 
-use crate::dict::frame::{self, PlaneLayout, VideoFrameBufferInit, VideoFrameCopyToOptions, VideoFrameInit};
+use crate::dict::frame::{
+    self, PlaneLayout, VideoFrameBufferInit, VideoFrameCopyToOptions, VideoFrameInit, VideoFrameMetadata,
+};
 use crate::dict::{self, webidl};
 use crate::dom_rect::DOMRectReadOnly;
 use crate::js::buffer::BufferSource;
@@ -35,6 +38,8 @@ pub struct FrameState {
     pub display_width: u32,
     pub display_height: u32,
     pub color_space: ColorSpace,
+    pub orientation: Orientation,
+    pub metadata: VideoFrameMetadata,
     _live: Live,
 }
 
@@ -48,12 +53,24 @@ impl FrameState {
             display_width: display.0,
             display_height: display.1,
             color_space,
+            orientation: Orientation::default(),
+            metadata: VideoFrameMetadata::default(),
             _live: Live::new(&VIDEO_FRAMES),
         }
     }
 
     fn coded_rect(&self) -> Rect {
         Rect::of_size(self.pixels.buffer.coded_width, self.pixels.buffer.coded_height)
+    }
+
+    /// "Clone VideoFrame": a new reference to the pixels and a copy of every other slot.
+    fn clone_slots(&self) -> Self {
+        let display = (self.display_width, self.display_height);
+        let mut copy = Self::new(self.pixels.clone(), self.visible_rect, display, self.color_space.clone());
+        copy.format = self.format;
+        copy.orientation = self.orientation;
+        copy.metadata = self.metadata.clone();
+        copy
     }
 }
 
@@ -94,8 +111,10 @@ impl VideoFrame {
             Some(r) => frame::rect(r, coded_width, coded_height, format)?,
             None => Rect::of_size(coded_width, coded_height),
         };
+        let orientation = Orientation::from_init(init.rotation, init.flip)?;
         let display = frame::display_size(init.display_width, init.display_height)?
-            .unwrap_or((visible_rect.width, visible_rect.height));
+            .unwrap_or_else(|| orientation.oriented((visible_rect.width, visible_rect.height)));
+        let metadata = init.metadata.map(VideoFrameMetadata::converted).transpose()?.unwrap_or_default();
         let layout = init.layout.as_deref().map(frame::plane_layouts).transpose()?;
         let color_space = init.color_space.as_ref().map(frame::color_space).transpose()?;
         let duration = webidl::duration(init.duration)?;
@@ -121,13 +140,16 @@ impl VideoFrame {
             }
         };
         let pixels = Media::in_v8(buffer);
-        let state = FrameState::new(pixels, visible_rect, display, ColorSpace::pick(color_space, format));
+        let mut state = FrameState::new(pixels, visible_rect, display, ColorSpace::pick(color_space, format));
+        state.orientation = orientation;
+        state.metadata = metadata;
         let mut frame = Self::from_state(state, timestamp, duration);
         frame.anchored = true;
         Ok(frame)
     }
 
-    /// "Initialize Frame From Other Frame".
+    /// "Initialize Frame From Other Frame"
+    /// (https://w3c.github.io/webcodecs/#videoframe-initialize-frame-from-other-frame).
     fn from_frame(other: &VideoFrame, init: VideoFrameInit) -> Result<Self, EngineError> {
         let source = other.open()?;
         let mut format = source.format;
@@ -139,20 +161,28 @@ impl VideoFrame {
             Some(r) => frame::rect(r, coded.width, coded.height, source.format)?,
             None => source.visible_rect,
         };
+        let orientation = source.orientation.compose(Orientation::from_init(init.rotation, init.flip)?);
         let display = match frame::display_size(init.display_width, init.display_height)? {
             Some(size) => size,
-            None if init.visible_rect.is_some() => {
-                // Keep the source's pixel aspect ratio for the new visible size.
-                let sx = f64::from(source.display_width) / f64::from(source.visible_rect.width);
-                let sy = f64::from(source.display_height) / f64::from(source.visible_rect.height);
-                let w = (f64::from(visible_rect.width) * sx).round().max(1.0) as u32;
-                let h = (f64::from(visible_rect.height) * sy).round().max(1.0) as u32;
-                (w, h)
-            }
-            None => (source.display_width, source.display_height),
+            None => derived_display_size(
+                source.orientation,
+                (source.visible_rect.width, source.visible_rect.height),
+                (source.display_width, source.display_height),
+                (visible_rect.width, visible_rect.height),
+                orientation,
+            ),
         };
-        let mut state = FrameState::new(source.pixels.clone(), visible_rect, display, source.color_space.clone());
+        // A frame made from a frame keeps its metadata unless the init brings new.
+        let metadata = match init.metadata {
+            Some(metadata) => metadata.converted()?,
+            None => source.metadata.clone(),
+        };
+        let mut state = source.clone_slots();
+        state.visible_rect = visible_rect;
+        (state.display_width, state.display_height) = display;
         state.format = format;
+        state.orientation = orientation;
+        state.metadata = metadata;
         let timestamp = init.timestamp.map_or(other.timestamp, webidl::long_long);
         let duration = init.duration.map_or(other.duration, |d| Some(webidl::unsigned_long_long(d)));
         Ok(Self { anchored: other.anchored, ..Self::from_state(state, timestamp, duration) })
@@ -266,6 +296,18 @@ impl VideoFrame {
         self.state.as_ref().map(|s| s.visible_rect.into())
     }
 
+    /// Degrees clockwise (0, 90, 180 or 270) to turn the frame when it is shown.
+    #[napi(getter)]
+    pub fn rotation(&self) -> u32 {
+        self.state.as_ref().map_or(0, |s| s.orientation.rotation)
+    }
+
+    /// Whether the frame is flipped horizontally, after the rotation, when it is shown.
+    #[napi(getter)]
+    pub fn flip(&self) -> bool {
+        self.state.as_ref().is_some_and(|s| s.orientation.flip)
+    }
+
     #[napi(getter)]
     pub fn display_width(&self) -> u32 {
         self.state.as_ref().map_or(0, |s| s.display_width)
@@ -332,17 +374,16 @@ impl VideoFrame {
         promise::settled_promise(&env, value)
     }
 
+    /// A copy of the frame's metadata (members of the VideoFrame Metadata Registry).
+    #[napi]
+    pub fn metadata(&self, env: Env) -> napi::Result<VideoFrameMetadata> {
+        self.open().map(|s| s.metadata.clone()).or_throw(&env)
+    }
+
     /// A new frame sharing these pixels (no copy).
     #[napi(ts_args_type = "", ts_return_type = "VideoFrame")]
     pub fn clone(&self, env: Env, this: This) -> napi::Result<napi_value> {
-        let state = self.open().or_throw(&env)?;
-        let mut copy = FrameState::new(
-            state.pixels.clone(),
-            state.visible_rect,
-            (state.display_width, state.display_height),
-            state.color_space.clone(),
-        );
-        copy.format = state.format;
+        let copy = self.open().or_throw(&env)?.clone_slots();
         let clone = Self { anchored: self.anchored, ..Self::from_state(copy, self.timestamp, self.duration) };
         let instance = clone.into_instance(&env)?.value;
         if self.anchored {

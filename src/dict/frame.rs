@@ -58,12 +58,17 @@ pub struct VideoFrameBufferInit {
     pub duration: Option<f64>,
     pub layout: Option<Vec<PlaneLayout>>,
     pub visible_rect: Option<DOMRectInit>,
+    /// Degrees clockwise, rounded to a quarter turn.
+    pub rotation: Option<f64>,
+    /// A horizontal flip, after the rotation.
+    pub flip: Option<bool>,
     pub display_width: Option<f64>,
     pub display_height: Option<f64>,
     pub color_space: Option<VideoColorSpaceInit>,
     /// ArrayBuffers to detach; `data`'s buffer among them is taken without a copy.
     #[napi(ts_type = "ArrayBuffer[]")]
     pub transfer: Option<JsHandle>,
+    pub metadata: Option<VideoFrameMetadata>,
 }
 
 /// `VideoFrameInit`: overrides when a frame is made from another frame.
@@ -75,8 +80,50 @@ pub struct VideoFrameInit {
     #[napi(ts_type = "AlphaOption")]
     pub alpha: Option<String>,
     pub visible_rect: Option<DOMRectInit>,
+    /// Degrees clockwise, added to the source frame's rotation.
+    pub rotation: Option<f64>,
+    /// A horizontal flip, combined with the source frame's.
+    pub flip: Option<bool>,
     pub display_width: Option<f64>,
     pub display_height: Option<f64>,
+    pub metadata: Option<VideoFrameMetadata>,
+}
+
+/// `VideoFrameMetadata`: the members the VideoFrame Metadata Registry
+/// (https://w3c.github.io/webcodecs/video_frame_metadata_registry.html) defines that
+/// hold plain values; any other member is dropped, as WebIDL drops unknown members.
+#[napi(object)]
+#[derive(Clone, Default)]
+pub struct VideoFrameMetadata {
+    /// `DOMHighResTimeStamp`: when the frame was captured.
+    pub capture_time: Option<f64>,
+    /// `DOMHighResTimeStamp`: when the frame's last packet arrived.
+    pub receive_time: Option<f64>,
+    /// `unsigned long`: the RTP timestamp of the packets the frame came in.
+    pub rtp_timestamp: Option<f64>,
+    pub background_blur: Option<BackgroundBlur>,
+}
+
+/// `BackgroundBlur` (https://w3c.github.io/mediacapture-extensions/#background-blur).
+#[napi(object)]
+#[derive(Clone, Copy)]
+pub struct BackgroundBlur {
+    pub enabled: bool,
+}
+
+impl VideoFrameMetadata {
+    /// The WebIDL conversion of each member: `DOMHighResTimeStamp` is a `double` (finite),
+    /// `unsigned long` wraps modulo 2^32.
+    pub fn converted(self) -> Result<Self> {
+        for (value, name) in [(self.capture_time, "captureTime"), (self.receive_time, "receiveTime")] {
+            if value.is_some_and(|v| !v.is_finite()) {
+                return Err(EngineError::type_error(format!("metadata.{name} must be a finite number")));
+            }
+        }
+        let rtp_timestamp =
+            self.rtp_timestamp.map(|v| if v.is_finite() { v.trunc().rem_euclid(4_294_967_296.0) } else { 0.0 });
+        Ok(Self { rtp_timestamp, ..self })
+    }
 }
 
 /// `VideoFrameCopyToOptions`.

@@ -4,7 +4,7 @@
 
 use engine::video::{
     parse_video_codec, AlphaOption, AvcBitstreamFormat, BitrateMode, BitstreamFormat, HardwareAcceleration,
-    HevcBitstreamFormat, LatencyMode, VideoDecoderConfig as EngineDecoderConfig,
+    HevcBitstreamFormat, LatencyMode, Orientation, VideoDecoderConfig as EngineDecoderConfig,
     VideoEncoderConfig as EngineEncoderConfig,
 };
 use engine::{EngineError, IdlEnum, Result};
@@ -71,6 +71,10 @@ pub struct VideoDecoderConfig {
     #[napi(ts_type = "HardwareAcceleration")]
     pub hardware_acceleration: Option<String>,
     pub optimize_for_latency: Option<bool>,
+    /// Degrees clockwise, given to every decoded frame.
+    pub rotation: Option<f64>,
+    /// A horizontal flip, given to every decoded frame.
+    pub flip: Option<bool>,
 }
 
 /// `VideoEncoderEncodeOptions`' per-codec member: `{quantizer}`.
@@ -209,8 +213,10 @@ fn valid_decoder_config<'a>(
     let description = description_bytes(env, config.description)?;
     let color_space = config.color_space.as_ref().map(frame::color_space).transpose()?;
     let hardware_acceleration = HardwareAcceleration::parse_or_default(config.hardware_acceleration.as_deref())?;
+    let orientation = Orientation::from_init(config.rotation, config.flip)?;
     let supported = move || -> Result<EngineDecoderConfig> {
         let mut engine = EngineDecoderConfig::new(parse_video_codec(codec)?);
+        engine.orientation = orientation;
         engine.description = description;
         engine.coded_width = coded.map(|c| c.0);
         engine.coded_height = coded.map(|c| c.1);
@@ -242,6 +248,8 @@ pub fn decoder_config_to_js(env: &Env, config: &EngineDecoderConfig) -> napi::Re
         color_space,
         hardware_acceleration: None,
         optimize_for_latency: None,
+        rotation: Some(f64::from(config.orientation.rotation)),
+        flip: Some(config.orientation.flip),
     })
 }
 
@@ -258,5 +266,7 @@ pub fn clone_decoder_config(env: &Env, config: &VideoDecoderConfig) -> napi::Res
         color_space: config.color_space.clone(),
         hardware_acceleration: config.hardware_acceleration.clone(),
         optimize_for_latency: config.optimize_for_latency,
+        rotation: config.rotation,
+        flip: config.flip,
     })
 }
