@@ -87,6 +87,7 @@ impl VideoEncoder {
             key_frame: options.key_frame.unwrap_or(false),
             quantizer,
             orientation: state.orientation,
+            color_space: state.color_space.clone(),
         })
     }
 

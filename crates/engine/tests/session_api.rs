@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use engine::audio::{parse_audio_codec, AudioBuffer, AudioDecoder, AudioEncoder, AudioEncoderConfig, AudioInput};
 use engine::video::{
-    heap, parse_video_codec, FrameBuffer, Orientation, PixelFormat, Rect, VideoDecoder, VideoEncoder,
+    heap, parse_video_codec, ColorSpace, FrameBuffer, Orientation, PixelFormat, Rect, VideoDecoder, VideoEncoder,
     VideoEncoderConfig, VideoFrameInput,
 };
 use engine::{EncodedInput, Session};
@@ -54,6 +54,7 @@ fn video_frames_encode_and_decode_through_the_trait() {
                 key_frame: i == 0,
                 quantizer: None,
                 orientation: Orientation { rotation: 90, flip: true },
+                color_space: ColorSpace::rec709(),
             }
         })
         .collect();

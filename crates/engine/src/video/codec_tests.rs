@@ -94,7 +94,16 @@ fn encode_rect(
 ) -> Result<Vec<EncodedPacket>> {
     push(
         enc,
-        VideoFrameInput { pixels, rect, timestamp, duration, key_frame, quantizer, orientation: Default::default() },
+        VideoFrameInput {
+            pixels,
+            rect,
+            timestamp,
+            duration,
+            key_frame,
+            quantizer,
+            orientation: Default::default(),
+            color_space: ColorSpace::rec709(),
+        },
     )
 }
 

@@ -9,7 +9,7 @@ use crate::{EngineError, Result};
 
 /// swscale's coefficient table for a matrix; unknown YUV matrices read as BT.709, the
 /// spec's default colour space for YUV frames.
-fn sws_matrix(matrix: Option<Matrix>) -> i32 {
+pub(crate) fn sws_matrix(matrix: Option<Matrix>) -> i32 {
     match matrix {
         Some(Matrix::Bt470bg | Matrix::Smpte170m) => sys::SWS_CS_ITU601,
         Some(Matrix::Bt2020Ncl) => sys::SWS_CS_BT2020,

@@ -22,6 +22,8 @@ pub(super) struct Packager {
     pub scalability: Option<ScalabilityMode>,
     /// The frames' orientation, which `outputConfig` repeats.
     pub orientation: Orientation,
+    /// The colour space the bitstream describes, which `outputConfig` repeats.
+    pub color_space: ColorSpace,
     active_config: Option<VideoDecoderConfig>,
 }
 
@@ -33,6 +35,7 @@ impl Packager {
             layers: BTreeMap::new(),
             scalability,
             orientation: Orientation::default(),
+            color_space: ColorSpace::rec709(),
             active_config: None,
         }
     }
@@ -144,7 +147,7 @@ impl Packager {
         config.coded_height = Some(c.height);
         config.display_aspect_width = Some(c.display_width.unwrap_or(c.width));
         config.display_aspect_height = Some(c.display_height.unwrap_or(c.height));
-        config.color_space = Some(ColorSpace::rec709());
+        config.color_space = Some(self.color_space.clone());
         config.orientation = self.orientation;
         config
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use ffmpeg_next::format::Pixel;
 use ffmpeg_next::Rational;
 
-use crate::video::{FrameBuffer, HardwareAcceleration, Orientation, Rect, VideoCodec, VideoDecoderConfig};
+use crate::video::{ColorSpace, FrameBuffer, HardwareAcceleration, Orientation, Rect, VideoCodec, VideoDecoderConfig};
 use crate::{EngineError, Result};
 
 crate::idl_enum!(
@@ -209,4 +209,6 @@ pub struct VideoFrameInput {
     /// The frame's orientation; the binding has checked that it is the configure's
     /// `[[active orientation]]`.
     pub orientation: Orientation,
+    /// The frame's `colorSpace`, which the bitstream describes.
+    pub color_space: ColorSpace,
 }
