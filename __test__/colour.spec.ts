@@ -219,3 +219,50 @@ describe('VideoEncoder: the bitstream and decoderConfig describe the frames colo
     expect(configs.map((c) => c.colorSpace)).toEqual([bt709, bt601])
   })
 })
+
+/** A 2x2 10-bit I420 frame of one luma value and neutral chroma. */
+function grey10(luma: number, colorSpace: VideoColorSpaceInit): VideoFrame {
+  const samples = new Uint16Array(6).fill(512)
+  samples.fill(luma, 0, 4)
+  return new VideoFrame(new Uint8Array(samples.buffer), { format: 'I420P10', codedWidth: 2, codedHeight: 2, timestamp: 0, colorSpace })
+}
+
+async function rgbOf(frame: VideoFrame, format: 'RGBA' | 'BGRX', colorSpace?: 'srgb' | 'display-p3'): Promise<number[]> {
+  const out = new Uint8Array(frame.allocationSize({ format }))
+  await frame.copyTo(out, { format, colorSpace })
+  frame.close()
+  return Array.from(out)
+}
+
+function expectNear(actual: number[], expected: number[], tolerance: number) {
+  expect(actual).toHaveLength(expected.length)
+  actual.forEach((v, i) => expect(Math.abs(v - expected[i]), `byte ${i}: ${actual} vs ${expected}`).toBeLessThanOrEqual(tolerance))
+}
+
+describe('VideoFrame.copyTo colorSpace (Convert to RGB frame)', () => {
+  const swatches = () => new VideoFrame(new Uint8Array([255, 0, 0, 255, 0, 255, 0, 128, 0, 0, 255, 255, 255, 255, 255, 255]), { format: 'RGBA', codedWidth: 2, codedHeight: 2, timestamp: 0 })
+
+  it("'srgb' (and no colorSpace) leaves sRGB pixels exactly as they are", async () => {
+    const expected = [255, 0, 0, 255, 0, 255, 0, 128, 0, 0, 255, 255, 255, 255, 255, 255]
+    expect(await rgbOf(swatches(), 'RGBA')).toEqual(expected)
+    expect(await rgbOf(swatches(), 'RGBA', 'srgb')).toEqual(expected)
+  })
+
+  it("'display-p3' converts primaries: sRGB red, green and blue as CSS Color 4 gives them in Display P3", async () => {
+    // CSS Color 4: red (0.9175, 0.2003, 0.1386), green (0.4584, 0.9853, 0.2983), blue (0, 0, 0.9596).
+    expectNear(await rgbOf(swatches(), 'RGBA', 'display-p3'), [234, 51, 35, 255, 117, 251, 76, 128, 0, 0, 245, 255, 255, 255, 255, 255], 1)
+  })
+
+  it("'srgb' maps BT.2020 PQ: 203 nits is white, 100 nits is sRGB 186", async () => {
+    // PQ 0.5807 (203 nits) and 0.5081 (100 nits) as 10-bit limited-range luma.
+    expectNear(await rgbOf(grey10(573, hdr10), 'BGRX'), Array(4).fill([255, 255, 255, 255]).flat(), 3)
+    expectNear(await rgbOf(grey10(509, hdr10), 'BGRX'), Array(4).fill([186, 186, 186, 255]).flat(), 3)
+  })
+
+  it("'srgb' maps BT.2020 HLG: signal 0.75 is BT.2408 reference white", async () => {
+    const hlg: VideoColorSpaceInit = { ...hdr10, transfer: 'hlg' }
+    expectNear(await rgbOf(grey10(721, hlg), 'RGBA'), Array(4).fill([255, 255, 255, 255]).flat(), 3)
+    // Half the HLG signal (0.375) is about 26 nits: sRGB 100.
+    expectNear(await rgbOf(grey10(64 + Math.round(876 * 0.375), hlg), 'RGBA'), Array(4).fill([100, 100, 100, 255]).flat(), 4)
+  })
+})

@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use engine::video::{
-    compute_layout, copy_rect_as_rgb, derived_display_size, AlphaOption, ColorSpace, FrameBuffer, Orientation,
-    PixelFormat, PredefinedColorSpace, Rect,
+    compute_layout, copy_rect_as_rgb, derived_display_size, needs_conversion, AlphaOption, ColorSpace, FrameBuffer,
+    Orientation, PixelFormat, PredefinedColorSpace, Rect,
 };
-use engine::EngineError;
+use engine::{EngineError, IdlEnum};
 use napi::bindgen_prelude::{ClassInstance, FromNapiValue, JavaScriptClassExt, ObjectFinalize, This};
 use napi::sys::napi_value;
 use napi::{Env, JsValue};
@@ -220,10 +220,13 @@ impl VideoFrame {
             return Err(EngineError::type_error(format!("destination is {} bytes, {size} needed", dest.len())));
         }
         let state = self.open()?;
-        if format == state.format {
+        // "If it does not exist, srgb is used"; it only applies to RGB output.
+        let target = PredefinedColorSpace::parse_or_default(options.color_space.as_deref())?;
+        let convert = format.is_rgb() && needs_conversion(&state.color_space, target);
+        if format == state.format && !convert {
             state.pixels.buffer.copy_rect_to(&planes, dest);
         } else {
-            copy_rect_as_rgb(&state.pixels.buffer, &state.color_space, rect, format, &planes[0], dest)?;
+            copy_rect_as_rgb(&state.pixels.buffer, (&state.color_space, target), rect, format, &planes[0], dest)?;
         }
         Ok(planes
             .iter()

@@ -48,7 +48,9 @@ crate::idl_enum!(
 
 crate::idl_enum!(
     /// `PredefinedColorSpace`: the RGB colour space `copyTo()` converts into.
+    #[derive(Default)]
     pub enum PredefinedColorSpace = "PredefinedColorSpace" {
+        #[default]
         Srgb = "srgb",
         DisplayP3 = "display-p3",
     }

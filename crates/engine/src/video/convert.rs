@@ -1,9 +1,13 @@
-//! Pixel format conversion for `VideoFrame.copyTo({format})`: any frame format to
-//! RGBA/RGBX/BGRA/BGRX through swscale, with the frame's YUV matrix and range.
+//! Pixel format conversion for `VideoFrame.copyTo({format, colorSpace})`: any frame
+//! format to RGBA/RGBX/BGRA/BGRX through swscale, with the frame's YUV matrix and range,
+//! then into the requested `PredefinedColorSpace` when the frame is in another.
 
 use ffmpeg_next::ffi as sys;
 
-use super::{ColorSpace, ComputedPlane, FrameBuffer, Matrix, PixelFormat, Rect};
+use ffmpeg_next::format::Pixel;
+
+use super::gamut::RgbConversion;
+use super::{ColorSpace, ComputedPlane, FrameBuffer, Matrix, PixelFormat, PlaneLayout, PredefinedColorSpace, Rect};
 use crate::ffi::swscale::{scale_into_plane, Scaler};
 use crate::{EngineError, Result};
 
@@ -17,11 +21,12 @@ pub(crate) fn sws_matrix(matrix: Option<Matrix>) -> i32 {
     }
 }
 
-/// Converts `rect` of `frame` into `dest_format` (an RGB format) at `dest`, whose single
-/// plane is described by `dest_plane` (from [`super::compute_layout`]).
+/// Converts `rect` of `frame` (in colour space `color`) into `dest_format` (an RGB
+/// format) in the `target` colour space at `dest`, whose single plane is described by
+/// `dest_plane` (from [`super::compute_layout`]).
 pub fn copy_rect_as_rgb(
     frame: &FrameBuffer,
-    color: &ColorSpace,
+    (color, target): (&ColorSpace, PredefinedColorSpace),
     rect: Rect,
     dest_format: PixelFormat,
     dest_plane: &ComputedPlane,
@@ -38,9 +43,26 @@ pub fn copy_rect_as_rgb(
         return Err(EngineError::not_supported(format!("cannot convert {}", src_format.as_str())));
     };
     let flags = sys::SWS_BILINEAR | sys::SWS_ACCURATE_RND | sys::SWS_FULL_CHR_H_INT;
-    let mut scaler = Scaler::new((src_av, rect.width, rect.height), (dst_av, rect.width, rect.height), flags)?;
-    scaler.set_colorspace(sws_matrix(color.matrix), color.full_range.unwrap_or(false), true);
-    scale_into_plane(&mut scaler, frame, rect, dest_plane.destination, dest)
+    let full_range = color.full_range.unwrap_or(src_format.is_rgb());
+    let Some(conversion) = RgbConversion::between(color, target) else {
+        let mut scaler = Scaler::new((src_av, rect.width, rect.height), (dst_av, rect.width, rect.height), flags)?;
+        scaler.set_colorspace(sws_matrix(color.matrix), full_range, true);
+        return scale_into_plane(&mut scaler, frame, rect, dest_plane.destination, dest);
+    };
+    // 16 bits a sample keep HDR and wide-gamut sources' precision for the transfer maths.
+    let mut scaler = Scaler::new((src_av, rect.width, rect.height), (Pixel::RGBA64LE, rect.width, rect.height), flags)?;
+    scaler.set_colorspace(sws_matrix(color.matrix), full_range, true);
+    let wide_layout = PlaneLayout { offset: 0, stride: rect.width * 8 };
+    let mut wide = vec![0u8; rect.width as usize * rect.height as usize * 8];
+    scale_into_plane(&mut scaler, frame, rect, wide_layout, &mut wide)?;
+    let needed = dest_plane.destination.offset as usize
+        + dest_plane.destination.stride as usize * (rect.height as usize - 1)
+        + rect.width as usize * 4;
+    if dest.len() < needed {
+        return Err(EngineError::range_error(format!("destination holds {} bytes, {needed} needed", dest.len())));
+    }
+    conversion.apply(&wide, (rect.width, rect.height), dest_format, dest_plane.destination, dest);
+    Ok(())
 }
 
 #[cfg(test)]
@@ -53,7 +75,7 @@ mod tests {
         let rect = Rect::of_size(w, h);
         let (planes, size) = compute_layout(to, rect, None).unwrap();
         let mut out = vec![0; size as usize];
-        copy_rect_as_rgb(&frame, color, rect, to, &planes[0], &mut out).unwrap();
+        copy_rect_as_rgb(&frame, (color, PredefinedColorSpace::Srgb), rect, to, &planes[0], &mut out).unwrap();
         out
     }
 
@@ -171,7 +193,15 @@ mod tests {
         let rect = Rect { x: 2, y: 0, width: 2, height: 2 };
         let (planes, size) = compute_layout(PixelFormat::RGBA, rect, None).unwrap();
         let mut out = vec![0; size as usize];
-        copy_rect_as_rgb(&frame, &ColorSpace::rec709(), rect, PixelFormat::RGBA, &planes[0], &mut out).unwrap();
+        copy_rect_as_rgb(
+            &frame,
+            (&ColorSpace::rec709(), PredefinedColorSpace::Srgb),
+            rect,
+            PixelFormat::RGBA,
+            &planes[0],
+            &mut out,
+        )
+        .unwrap();
         assert_near(&out, &[255; 16], 1);
     }
 }

@@ -9,6 +9,7 @@ mod convert;
 mod decoder;
 mod encoder;
 mod format;
+mod gamut;
 mod orientation;
 
 pub use buffer::{compute_layout, heap, ComputedPlane, FrameBuffer, PlaneLayout, Rect, SharedFrame, Storage};
@@ -21,6 +22,7 @@ pub use encoder::{
     ScalabilityMode, VideoEncoder, VideoEncoderConfig, VideoFrameInput,
 };
 pub use format::{PixelFormat, PlaneSpec};
+pub use gamut::needs_conversion;
 pub use orientation::{derived_display_size, parse_rotation, Orientation};
 
 crate::idl_enum!(
