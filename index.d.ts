@@ -464,6 +464,8 @@ export interface EncodedChunkInit {
 export interface EncodedVideoChunkMetadata {
   decoderConfig?: VideoDecoderConfig
   svc?: SvcOutputMetadata
+  /** With `alpha: 'keep'`: the chunk's alpha plane, encoded by the same codec. */
+  alphaSideData?: ArrayBuffer
 }
 
 /** Returns the number of live native instances of each class. */

@@ -13,6 +13,7 @@ use napi::{Env, JsValue};
 use napi_derive::napi;
 
 use crate::codec::class::{codec_class, ConfigureHook};
+use crate::dict::config::array_buffer;
 use crate::dict::video::{
     self, EncodedVideoChunkMetadata, SvcOutputMetadata, VideoEncoderConfig, VideoEncoderEncodeOptions,
     VideoEncoderSupport,
@@ -96,6 +97,7 @@ impl VideoEncoder {
         let metadata = EncodedVideoChunkMetadata {
             decoder_config: packet.decoder_config.as_ref().map(|c| video::decoder_config_to_js(env, c)).transpose()?,
             svc: packet.temporal_layer_id.map(|temporal_layer_id| SvcOutputMetadata { temporal_layer_id }),
+            alpha_side_data: packet.alpha_side_data.as_deref().map(|a| array_buffer(env, a)).transpose()?,
         };
         let chunk = ChunkData::output(env, packet.key, packet.timestamp_us, packet.duration_us, packet.data);
         let chunk = EncodedVideoChunk { chunk };

@@ -106,6 +106,9 @@ pub struct SvcOutputMetadata {
 pub struct EncodedVideoChunkMetadata {
     pub decoder_config: Option<VideoDecoderConfig>,
     pub svc: Option<SvcOutputMetadata>,
+    /// With `alpha: 'keep'`: the chunk's alpha plane, encoded by the same codec.
+    #[napi(ts_type = "ArrayBuffer")]
+    pub alpha_side_data: Option<JsHandle>,
 }
 
 /// `VideoEncoderSupport` / `VideoDecoderSupport`.
@@ -168,10 +171,8 @@ fn valid_encoder_config(config: &VideoEncoderConfig) -> Result<impl FnOnce() -> 
         HevcBitstreamFormat::parse_or_default(config.hevc.as_ref().and_then(|m| m.format.as_deref()))?.into();
     let format = if codec.starts_with("hvc1.") || codec.starts_with("hev1.") { hevc_format } else { avc_format };
     let supported = move || -> Result<EngineEncoderConfig> {
-        if alpha == AlphaOption::Keep {
-            return Err(EngineError::not_supported("encoding alpha is not supported"));
-        }
         let mut engine = EngineEncoderConfig::new(parse_video_codec(codec)?, width, height);
+        engine.alpha = alpha;
         if display_width.is_some() || display_height.is_some() {
             engine.display_width = Some(display_width.unwrap_or(width));
             engine.display_height = Some(display_height.unwrap_or(height));

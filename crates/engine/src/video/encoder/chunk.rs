@@ -4,9 +4,10 @@
 
 use std::collections::BTreeMap;
 
+use ffmpeg_next::packet::side_data::Type as SideDataType;
 use ffmpeg_next::Packet;
 
-use super::config::{BitstreamFormat, EncodedPacket, ScalabilityMode, VideoEncoderConfig};
+use super::config::{AlphaOption, BitstreamFormat, EncodedPacket, ScalabilityMode, VideoEncoderConfig};
 use crate::bitstream::{self, NalCodec, NalKind};
 use crate::session::TimestampMap;
 use crate::video::{ColorSpace, Orientation, VideoCodec, VideoDecoderConfig};
@@ -81,7 +82,8 @@ impl Packager {
         if let Some(config) = &decoder_config {
             self.active_config = Some(config.clone());
         }
-        Ok(EncodedPacket { data, key, timestamp_us, duration_us, temporal_layer_id, decoder_config })
+        let alpha_side_data = (self.config.alpha == AlphaOption::Keep).then(|| alpha_of(packet)).flatten();
+        Ok(EncodedPacket { data, key, timestamp_us, duration_us, temporal_layer_id, decoder_config, alpha_side_data })
     }
 
     fn nal_chunk(&self, nal: NalCodec, data: &[u8], key: bool) -> Result<(Vec<u8>, Option<VideoDecoderConfig>)> {
@@ -151,4 +153,13 @@ impl Packager {
         config.orientation = self.orientation;
         config
     }
+}
+
+/// The encoded alpha frame FFmpeg's libvpx wrappers attach to a packet: Matroska
+/// BlockAdditional data, after its 8-byte BlockAddID (1, "alpha").
+fn alpha_of(packet: &Packet) -> Option<Vec<u8>> {
+    packet
+        .side_data()
+        .find(|side| side.kind() == SideDataType::MatroskaBlockAdditional)
+        .and_then(|side| side.data().get(8..).map(<[u8]>::to_vec))
 }

@@ -5,7 +5,7 @@ use ffmpeg_next::codec::{self, threading};
 use ffmpeg_next::format::Pixel;
 use ffmpeg_next::{color as av_color, encoder, Codec, Dictionary, Rational};
 
-use super::config::{BitrateMode, LatencyMode, ScalabilityMode, VideoEncoderConfig};
+use super::config::{AlphaOption, BitrateMode, LatencyMode, ScalabilityMode, VideoEncoderConfig};
 use crate::ffi::codec::{set_context_fields, ContextFields};
 use crate::session::{thread_count, TIME_BASE};
 use crate::video::color::color_space_to_av;
@@ -206,6 +206,10 @@ impl Tuning<'_> {
         opts.set("cpu-used", if rt { "8" } else { "4" });
         if rt {
             opts.set("lag-in-frames", "0");
+        }
+        // FFmpeg refuses VP8 alpha with alternate reference frames, which it turns on.
+        if self.encoder == FfmpegEncoder::Vp8 && self.config.alpha == AlphaOption::Keep {
+            opts.set("auto-alt-ref", "0");
         }
         if let Some(mode) = self.temporal_layers() {
             opts.set("ts-parameters", &self.ts_parameters(mode));
