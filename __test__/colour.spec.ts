@@ -76,7 +76,12 @@ describe('VideoDecoder output VideoFrames: colour space and display size', () =>
     ['H.264 10-bit BT.2020 PQ', 'libx264', 'yuv420p10le', ['bt2020', 'smpte2084', 'bt2020nc', 'tv'], 'h264', 'avc1.6e000d', hdr10],
     ['HEVC 10-bit BT.2020 HLG', 'libx265', 'yuv420p10le', ['bt2020', 'arib-std-b67', 'bt2020nc', 'tv'], 'hevc', 'hev1.2.4.L93.B0',
       { primaries: 'bt2020', transfer: 'hlg', matrix: 'bt2020-ncl', fullRange: false }],
+    ['HEVC 8-bit BT.709 full range', 'libx265', 'yuv420p', ['bt709', 'bt709', 'bt709', 'pc'], 'hevc', 'hev1.1.6.L93.B0',
+      { ...bt709, fullRange: true }],
+    ['AV1 8-bit BT.709', 'libaom-av1', 'yuv420p', ['bt709', 'bt709', 'bt709', 'tv'], 'ivf', 'av01.0.04M.08', bt709],
     // VP9 frames carry only their matrix and range; primaries and transfer live in containers.
+    ['VP9 8-bit BT.601 full range', 'libvpx-vp9', 'yuv420p', ['smpte170m', 'smpte170m', 'smpte170m', 'pc'], 'ivf', 'vp09.00.10.08',
+      { primaries: null, transfer: null, matrix: 'smpte170m', fullRange: true }],
     ['VP9 10-bit BT.2020', 'libvpx-vp9', 'yuv420p10le', ['bt2020', 'smpte2084', 'bt2020nc', 'tv'], 'ivf', 'vp09.02.10.10',
       { primaries: null, transfer: null, matrix: 'bt2020-ncl', fullRange: false }],
     ['AV1 10-bit BT.2020 HLG full range', 'libaom-av1', 'yuv420p10le', ['bt2020', 'arib-std-b67', 'bt2020nc', 'pc'], 'ivf', 'av01.0.04M.10',

@@ -248,6 +248,17 @@ describe('VideoDecoderConfig rotation and flip', () => {
     expect(seen).toEqual(Array(3).fill({ rotation: 270, flip: true, display: [48, 64], visible: [64, 48] }))
   })
 
+  it('come back from isConfigSupported as given', async () => {
+    const support = await VideoDecoder.isConfigSupported({ codec: 'vp8', rotation: 180, flip: true })
+    expect([support.supported, support.config.rotation, support.config.flip]).toEqual([true, 180, true])
+  })
+
+  it('throw TypeError from configure when rotation is not finite', () => {
+    const decoder = new VideoDecoder({ output: () => {}, error: () => {} })
+    expectThrowsNamed(() => decoder.configure({ codec: 'vp8', rotation: NaN }), 'TypeError')
+    decoder.close()
+  })
+
   it('are parsed like a frame init (rounded to a quarter turn)', async () => {
     const { chunks, config } = await encodeOriented(0, false)
     const seen = await decodeOrientations({ ...config, rotation: -100 }, chunks)
