@@ -97,6 +97,12 @@ describe('VideoDecoder output VideoFrames: colour space and display size', () =>
     })
   }
 
+  it('step 4: a vp09 codec string completes what VP9 frames leave unknown', async () => {
+    const chunk = theirs('libvpx-vp9', 'yuv420p10le', ['bt2020', 'smpte2084', 'bt2020nc', 'tv'], 'ivf')
+    const [frame] = await decodeAll({ codec: 'vp09.02.10.10.01.09.16.09.00' }, [chunk])
+    expect(frame.colorSpace).toEqual(hdr10)
+  })
+
   it('step 5: a config colorSpace replaces what the bitstream says', async () => {
     const override: VideoColorSpaceInit = { primaries: 'bt470bg', transfer: 'iec61966-2-1', matrix: 'bt470bg', fullRange: true }
     const [frame] = await decodeAll({ codec: 'avc1.64000d', colorSpace: override }, [theirs('libx264', 'yuv420p', ['bt709', 'bt709', 'bt709', 'tv'], 'h264')])

@@ -98,6 +98,56 @@ impl ColorSpace {
     }
 }
 
+impl ColorSpace {
+    /// A colour space from ISO/IEC 23091-2 code points (a `vp09` or `av01` codec string's
+    /// optional fields); codes WebCodecs has no name for stay unknown.
+    pub fn from_code_points(
+        primaries: Option<u8>,
+        transfer: Option<u8>,
+        matrix: Option<u8>,
+        full: Option<bool>,
+    ) -> Self {
+        Self {
+            primaries: primaries.and_then(|code| match code {
+                1 => Some(Primaries::Bt709),
+                5 => Some(Primaries::Bt470bg),
+                6 => Some(Primaries::Smpte170m),
+                9 => Some(Primaries::Bt2020),
+                12 => Some(Primaries::Smpte432),
+                _ => None,
+            }),
+            transfer: transfer.and_then(|code| match code {
+                1 => Some(Transfer::Bt709),
+                6 => Some(Transfer::Smpte170m),
+                8 => Some(Transfer::Linear),
+                13 => Some(Transfer::Iec61966_2_1),
+                16 => Some(Transfer::Pq),
+                18 => Some(Transfer::Hlg),
+                _ => None,
+            }),
+            matrix: matrix.and_then(|code| match code {
+                0 => Some(Matrix::Rgb),
+                1 => Some(Matrix::Bt709),
+                5 => Some(Matrix::Bt470bg),
+                6 => Some(Matrix::Smpte170m),
+                9 => Some(Matrix::Bt2020Ncl),
+                _ => None,
+            }),
+            full_range: full,
+        }
+    }
+
+    /// This colour space with its unknown members taken from `other`.
+    pub fn or(self, other: &ColorSpace) -> Self {
+        Self {
+            primaries: self.primaries.or(other.primaries),
+            transfer: self.transfer.or(other.transfer),
+            matrix: self.matrix.or(other.matrix),
+            full_range: self.full_range.or(other.full_range),
+        }
+    }
+}
+
 /// FFmpeg's colour properties for a colour space (unknown members are unspecified).
 pub(crate) fn color_space_to_av(
     cs: &ColorSpace,

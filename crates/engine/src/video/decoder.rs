@@ -197,6 +197,9 @@ fn length_prefixed(config: &VideoDecoderConfig) -> Result<Option<(NalCodec, usiz
 #[derive(Default)]
 struct Overrides {
     color_space: Option<ColorSpace>,
+    /// What the codec string says of the colour, for the members a bitstream lacks (VP9
+    /// frames carry no primaries or transfer).
+    codec_color: ColorSpace,
     aspect: Option<(u32, u32)>,
     orientation: Orientation,
 }
@@ -204,14 +207,16 @@ struct Overrides {
 impl From<&VideoDecoderConfig> for Overrides {
     fn from(config: &VideoDecoderConfig) -> Self {
         let aspect = config.display_aspect_width.zip(config.display_aspect_height).filter(|(w, h)| *w > 0 && *h > 0);
-        Self { color_space: config.color_space.clone(), aspect, orientation: config.orientation }
+        let codec_color = config.codec.described_color();
+        Self { color_space: config.color_space.clone(), codec_color, aspect, orientation: config.orientation }
     }
 }
 
 impl Overrides {
-    /// The config's colour space, else the bitstream's, else (nothing detected) the
-    /// format's default ("Pick Color Space").
+    /// The config's colour space, else the bitstream's (completed from the codec
+    /// string), else (nothing detected) the format's default ("Pick Color Space").
     fn color_space(&self, detected: ColorSpace, format: PixelFormat) -> ColorSpace {
+        let detected = detected.or(&self.codec_color);
         match &self.color_space {
             Some(given) => given.clone(),
             None if detected == ColorSpace::default() => ColorSpace::pick(None, format),
