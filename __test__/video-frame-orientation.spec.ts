@@ -14,7 +14,7 @@ import {
 } from '../index.js'
 import { expectThrowsNamed } from './helpers/errors.js'
 import { assertNoLeaks } from './helpers/leak-check.js'
-import { patternI420 } from './helpers/video.js'
+import { decodeClip, lumaOf, patternI420, psnr } from './helpers/video.js'
 
 afterAll(() => assertNoLeaks())
 
@@ -272,6 +272,14 @@ describe('VideoEncoder [[active orientation]]', () => {
     expect([config.rotation, config.flip]).toEqual([90, true])
     const seen = await decodeOrientations(config, chunks)
     expect(seen).toEqual(Array(3).fill({ rotation: 90, flip: true, display: [48, 64], visible: [64, 48] }))
+  })
+
+  it('leaves the pixels unturned: the decoded pictures match the upright input', async () => {
+    const { chunks, config } = await encodeOriented(270, true)
+    const decoded = await decodeClip(config, chunks)
+    expect(decoded.sizes).toEqual([[48, 64], [48, 64], [48, 64]])
+    const quality = decoded.luma.map((luma, i) => psnr(luma, lumaOf(64, 48, i)))
+    for (const db of quality) expect(db).toBeGreaterThan(30)
   })
 
   it('reports rotation 0 and no flip for upright frames', async () => {
