@@ -212,6 +212,22 @@ describe('VideoEncoder: the bitstream and decoderConfig describe the frames colo
     expect(Math.abs(v - 240)).toBeLessThanOrEqual(3)
   })
 
+  it('turns BT.2020 RGB frames into YUV with the BT.2020 matrix (10-bit VP9)', async () => {
+    // Pure red through BT.2020's matrix: Y 0.2627, Cr 0.5, in 10-bit limited range Y 294, Cr 960.
+    const rgba = new Uint8Array(W * H * 4)
+    for (let i = 0; i < W * H; i++) rgba.set([255, 0, 0, 255], i * 4)
+    const colorSpace: VideoColorSpaceInit = { primaries: 'bt2020', transfer: 'pq', matrix: 'rgb', fullRange: true }
+    const frame = new VideoFrame(rgba, { format: 'RGBA', codedWidth: W, codedHeight: H, timestamp: 0, colorSpace })
+    const { chunks, decoderConfig } = await encodeFrames({ codec: 'vp09.02.10.10', width: W, height: H, bitrate: 2_000_000 }, [frame])
+    frame.close()
+    expect(decoderConfig.colorSpace).toEqual(hdr10)
+    const [decoded] = await decodeAll(decoderConfig, chunks)
+    const samples = new Uint16Array(decoded.planes.buffer)
+    const centre = (plane: number, w: number, h: number) => samples[plane + (h / 2) * w + w / 2]
+    expect(Math.abs(centre(0, W, H) - 294)).toBeLessThanOrEqual(4)
+    expect(Math.abs(centre(W * H * 1.25, W / 2, H / 2) - 960)).toBeLessThanOrEqual(6)
+  })
+
   it('a new colour after flush starts a stream that describes it', async () => {
     const configs: VideoDecoderConfig[] = []
     const encoder = new VideoEncoder({ output: (_, m) => m?.decoderConfig && configs.push(m.decoderConfig), error: (e) => { throw e } })
