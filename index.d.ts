@@ -362,6 +362,10 @@ export declare class VideoFrame {
   get codedHeight(): number
   get codedRect(): DOMRectReadOnly | null
   get visibleRect(): DOMRectReadOnly | null
+  /** Degrees clockwise (0, 90, 180 or 270) to turn the frame when it is shown. */
+  get rotation(): number
+  /** Whether the frame is flipped horizontally, after the rotation, when it is shown. */
+  get flip(): boolean
   get displayWidth(): number
   get displayHeight(): number
   /** Presentation time in microseconds. */
@@ -373,6 +377,8 @@ export declare class VideoFrame {
   allocationSize(options?: VideoFrameCopyToOptions): number
   /** Copies (and optionally converts to RGB) the frame's pixels into `destination`. */
   copyTo(this: this, destination: AllowSharedBufferSource, options?: VideoFrameCopyToOptions): Promise<PlaneLayout[]>
+  /** A copy of the frame's metadata (members of the VideoFrame Metadata Registry). */
+  metadata(): VideoFrameMetadata
   /** A new frame sharing these pixels (no copy). */
   clone(): VideoFrame
   /** Releases the pixels now rather than at garbage collection. Idempotent. */
@@ -433,6 +439,11 @@ export interface AudioEncoderConfig {
 export interface AudioEncoderSupport {
   supported: boolean
   config: AudioEncoderConfig
+}
+
+/** `BackgroundBlur` (https://w3c.github.io/mediacapture-extensions/#background-blur). */
+export interface BackgroundBlur {
+  enabled: boolean
 }
 
 /** `AvcEncoderConfig` / `HevcEncoderConfig`. */
@@ -508,6 +519,8 @@ export interface EncodedChunkInit {
 export interface EncodedVideoChunkMetadata {
   decoderConfig?: VideoDecoderConfig
   svc?: SvcOutputMetadata
+  /** With `alpha: 'keep'`: the chunk's alpha plane, encoded by the same codec. */
+  alphaSideData?: ArrayBuffer
 }
 
 /** Returns the number of live native instances of each class. */
@@ -588,6 +601,10 @@ export interface VideoDecoderConfig {
   colorSpace?: VideoColorSpaceInit
   hardwareAcceleration?: HardwareAcceleration
   optimizeForLatency?: boolean
+  /** Degrees clockwise, given to every decoded frame. */
+  rotation?: number
+  /** A horizontal flip, given to every decoded frame. */
+  flip?: boolean
 }
 
 export interface VideoDecoderSupport {
@@ -642,11 +659,16 @@ export interface VideoFrameBufferInit {
   duration?: number
   layout?: Array<PlaneLayout>
   visibleRect?: DOMRectInit
+  /** Degrees clockwise, rounded to a quarter turn. */
+  rotation?: number
+  /** A horizontal flip, after the rotation. */
+  flip?: boolean
   displayWidth?: number
   displayHeight?: number
   colorSpace?: VideoColorSpaceInit
   /** ArrayBuffers to detach; `data`'s buffer among them is taken without a copy. */
   transfer?: ArrayBuffer[]
+  metadata?: VideoFrameMetadata
 }
 
 /** `VideoFrameCopyToOptions`. */
@@ -664,6 +686,26 @@ export interface VideoFrameInit {
   timestamp?: number
   alpha?: AlphaOption
   visibleRect?: DOMRectInit
+  /** Degrees clockwise, added to the source frame's rotation. */
+  rotation?: number
+  /** A horizontal flip, combined with the source frame's. */
+  flip?: boolean
   displayWidth?: number
   displayHeight?: number
+  metadata?: VideoFrameMetadata
+}
+
+/**
+ * `VideoFrameMetadata`: the members the VideoFrame Metadata Registry
+ * (https://w3c.github.io/webcodecs/video_frame_metadata_registry.html) defines that
+ * hold plain values; any other member is dropped, as WebIDL drops unknown members.
+ */
+export interface VideoFrameMetadata {
+  /** `DOMHighResTimeStamp`: when the frame was captured. */
+  captureTime?: number
+  /** `DOMHighResTimeStamp`: when the frame's last packet arrived. */
+  receiveTime?: number
+  /** `unsigned long`: the RTP timestamp of the packets the frame came in. */
+  rtpTimestamp?: number
+  backgroundBlur?: BackgroundBlur
 }

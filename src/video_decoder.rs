@@ -25,7 +25,8 @@ impl VideoDecoder {
         let display = (decoded.display_width, decoded.display_height);
         let bytes = decoded.frame.byte_size();
         let pixels = Pixels::native(env, decoded.frame, bytes);
-        let state = FrameState::new(pixels, decoded.visible_rect, display, decoded.color_space);
+        let mut state = FrameState::new(pixels, decoded.visible_rect, display, decoded.color_space);
+        state.orientation = decoded.orientation;
         let frame = VideoFrame::from_state(state, decoded.timestamp_us, decoded.duration_us);
         Ok(vec![frame.into_instance(env)?.value])
     }

@@ -1,17 +1,19 @@
 //! `VideoEncoder` (https://w3c.github.io/webcodecs/#videoencoder-interface): frames in,
 //! `EncodedVideoChunk`s and their metadata out, over the shared `CodecQueue`.
 
+use std::cell::Cell;
 use std::sync::Arc;
 
-use engine::video::VideoFrameInput;
 use engine::video::{EncodedPacket, VideoEncoder as EncoderSession};
+use engine::video::{Orientation, VideoFrameInput};
 use engine::EngineError;
 use napi::bindgen_prelude::{ClassInstance, JavaScriptClassExt};
 use napi::sys::napi_value;
 use napi::{Env, JsValue};
 use napi_derive::napi;
 
-use crate::codec::class::codec_class;
+use crate::codec::class::{codec_class, ConfigureHook};
+use crate::dict::config::array_buffer;
 use crate::dict::video::{
     self, EncodedVideoChunkMetadata, SvcOutputMetadata, VideoEncoderConfig, VideoEncoderEncodeOptions,
     VideoEncoderSupport,
@@ -28,6 +30,35 @@ codec_class! {
     VideoEncoder(EncoderSession, Inputs, VIDEO_ENCODERS, "VideoEncoderInit", encode_queue_size),
     configure(VideoEncoderConfig = "VideoEncoderConfig", |_, config| video::encoder_config(config)),
     support(VideoEncoderSupport = "Promise<VideoEncoderSupport>"),
+    state(ActiveOrientation),
+}
+
+/// `[[active orientation]]`: the orientation of the first frame encoded since
+/// `configure()`, which every later frame must share.
+#[derive(Default)]
+pub struct ActiveOrientation(Cell<Option<Orientation>>);
+
+impl ConfigureHook for ActiveOrientation {
+    fn configured(&self) {
+        self.0.set(None);
+    }
+}
+
+impl ActiveOrientation {
+    /// `encode()` steps 3 and 4: a DataError for a frame oriented otherwise.
+    fn check(&self, frame: Orientation) -> Result<(), EngineError> {
+        match self.0.get() {
+            Some(active) if active != frame => Err(EngineError::Data(format!(
+                "frame has rotation {} and flip {}, but this configure's frames have rotation {} and flip {}",
+                frame.rotation, frame.flip, active.rotation, active.flip
+            ))),
+            Some(_) => Ok(()),
+            None => {
+                self.0.set(Some(frame));
+                Ok(())
+            }
+        }
+    }
 }
 
 impl VideoEncoder {
@@ -41,6 +72,7 @@ impl VideoEncoder {
         // encode() step 1, before the state check: a closed frame is a TypeError.
         let state = frame.open().map_err(|_| EngineError::type_error("the VideoFrame is closed"))?;
         self.queue.check_configured()?;
+        self.state.check(state.orientation)?;
         // Kept alive for as long as the worker or FFmpeg (which reads frames in the
         // encoder's format in place) uses them.
         let pixels = Held::new(env, frame_value, &state.pixels).map_err(|e| EngineError::type_error(e.reason))?;
@@ -56,6 +88,8 @@ impl VideoEncoder {
             duration: frame.duration(),
             key_frame: options.key_frame.is_some_and(|b| b.0),
             quantizer,
+            orientation: state.orientation,
+            color_space: state.color_space.clone(),
         })
     }
 
@@ -64,6 +98,7 @@ impl VideoEncoder {
         let metadata = EncodedVideoChunkMetadata {
             decoder_config: packet.decoder_config.as_ref().map(|c| video::decoder_config_to_js(env, c)).transpose()?,
             svc: packet.temporal_layer_id.map(|temporal_layer_id| SvcOutputMetadata { temporal_layer_id }),
+            alpha_side_data: packet.alpha_side_data.as_deref().map(|a| array_buffer(env, a)).transpose()?,
         };
         let chunk = ChunkData::output(env, packet.key, packet.timestamp_us, packet.duration_us, packet.data);
         let chunk = EncodedVideoChunk { chunk };

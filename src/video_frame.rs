@@ -3,16 +3,18 @@
 use std::sync::Arc;
 
 use engine::video::{
-    compute_layout, copy_rect_as_rgb, rgb_conversion, AlphaOption, ColorSpace, FrameBuffer, PixelFormat,
-    PredefinedColorSpace, Rect,
+    compute_layout, derived_display_size, needs_conversion, rgb_conversion, AlphaOption, ColorSpace, FrameBuffer,
+    Orientation, PixelFormat, PredefinedColorSpace, Rect,
 };
-use engine::EngineError;
+use engine::{EngineError, IdlEnum};
 use napi::bindgen_prelude::{ClassInstance, FromNapiValue, JavaScriptClassExt, ObjectFinalize, This};
 use napi::sys::napi_value;
-use napi::{Env, JsValue, Task};
+use napi::{Env, JsValue};
 use napi_derive::napi;
 
-use crate::dict::frame::{self, PlaneLayout, VideoFrameBufferInit, VideoFrameCopyToOptions, VideoFrameInit};
+use crate::dict::frame::{
+    self, PlaneLayout, VideoFrameBufferInit, VideoFrameCopyToOptions, VideoFrameInit, VideoFrameMetadata,
+};
 use crate::dict::{self, webidl};
 use crate::dom_rect::DOMRectReadOnly;
 use crate::js::buffer::BufferSource;
@@ -25,6 +27,10 @@ use crate::memory::counters::{Live, VIDEO_FRAMES};
 use crate::memory::external::{self, Media};
 use crate::video_color_space::VideoColorSpace;
 
+mod copy;
+
+use copy::{layouts_of, ConversionPlan, ConvertInto, Copied, DestinationRef};
+
 /// Pixel memory shared by a frame and its clones.
 pub type Pixels = Media<FrameBuffer>;
 
@@ -36,6 +42,8 @@ pub struct FrameState {
     pub display_width: u32,
     pub display_height: u32,
     pub color_space: ColorSpace,
+    pub orientation: Orientation,
+    pub metadata: VideoFrameMetadata,
     _live: Live,
 }
 
@@ -49,12 +57,24 @@ impl FrameState {
             display_width: display.0,
             display_height: display.1,
             color_space,
+            orientation: Orientation::default(),
+            metadata: VideoFrameMetadata::default(),
             _live: Live::new(&VIDEO_FRAMES),
         }
     }
 
     fn coded_rect(&self) -> Rect {
         Rect::of_size(self.pixels.buffer.coded_width, self.pixels.buffer.coded_height)
+    }
+
+    /// "Clone VideoFrame": a new reference to the pixels and a copy of every other slot.
+    fn clone_slots(&self) -> Self {
+        let display = (self.display_width, self.display_height);
+        let mut copy = Self::new(self.pixels.clone(), self.visible_rect, display, self.color_space.clone());
+        copy.format = self.format;
+        copy.orientation = self.orientation;
+        copy.metadata = self.metadata.clone();
+        copy
     }
 }
 
@@ -95,8 +115,10 @@ impl VideoFrame {
             Some(r) => frame::rect(r, coded_width, coded_height, format)?,
             None => Rect::of_size(coded_width, coded_height),
         };
+        let orientation = Orientation::from_init(init.rotation.map(|r| r.0), init.flip.map(|f| f.0))?;
         let display = frame::display_size(init.display_width, init.display_height)?
-            .unwrap_or((visible_rect.width, visible_rect.height));
+            .unwrap_or_else(|| orientation.oriented((visible_rect.width, visible_rect.height)));
+        let metadata = init.metadata.map(VideoFrameMetadata::converted).transpose()?.unwrap_or_default();
         let layout = init.layout.as_deref().map(frame::plane_layouts).transpose()?;
         let color_space = init.color_space.as_ref().map(frame::color_space).transpose()?;
         let duration = webidl::duration(init.duration)?;
@@ -122,13 +144,16 @@ impl VideoFrame {
             }
         };
         let pixels = Media::in_v8(buffer);
-        let state = FrameState::new(pixels, visible_rect, display, ColorSpace::pick(color_space, format));
+        let mut state = FrameState::new(pixels, visible_rect, display, ColorSpace::pick(color_space, format));
+        state.orientation = orientation;
+        state.metadata = metadata;
         let mut frame = Self::from_state(state, timestamp, duration);
         frame.anchored = true;
         Ok(frame)
     }
 
-    /// "Initialize Frame From Other Frame".
+    /// "Initialize Frame From Other Frame"
+    /// (https://w3c.github.io/webcodecs/#videoframe-initialize-frame-from-other-frame).
     fn from_frame(other: &VideoFrame, init: VideoFrameInit) -> Result<Self, EngineError> {
         let source = other.open()?;
         let mut format = source.format;
@@ -140,20 +165,29 @@ impl VideoFrame {
             Some(r) => frame::rect(r, coded.width, coded.height, source.format)?,
             None => source.visible_rect,
         };
+        let orientation =
+            source.orientation.compose(Orientation::from_init(init.rotation.map(|r| r.0), init.flip.map(|f| f.0))?);
         let display = match frame::display_size(init.display_width, init.display_height)? {
             Some(size) => size,
-            None if init.visible_rect.is_some() => {
-                // Keep the source's pixel aspect ratio for the new visible size.
-                let sx = f64::from(source.display_width) / f64::from(source.visible_rect.width);
-                let sy = f64::from(source.display_height) / f64::from(source.visible_rect.height);
-                let w = (f64::from(visible_rect.width) * sx).round().max(1.0) as u32;
-                let h = (f64::from(visible_rect.height) * sy).round().max(1.0) as u32;
-                (w, h)
-            }
-            None => (source.display_width, source.display_height),
+            None => derived_display_size(
+                source.orientation,
+                (source.visible_rect.width, source.visible_rect.height),
+                (source.display_width, source.display_height),
+                (visible_rect.width, visible_rect.height),
+                orientation,
+            ),
         };
-        let mut state = FrameState::new(source.pixels.clone(), visible_rect, display, source.color_space.clone());
+        // A frame made from a frame keeps its metadata unless the init brings new.
+        let metadata = match init.metadata {
+            Some(metadata) => metadata.converted()?,
+            None => source.metadata.clone(),
+        };
+        let mut state = source.clone_slots();
+        state.visible_rect = visible_rect;
+        (state.display_width, state.display_height) = display;
         state.format = format;
+        state.orientation = orientation;
+        state.metadata = metadata;
         let timestamp = init.timestamp.map_or(other.timestamp, webidl::long_long);
         let duration = init.duration.map_or(other.duration, |d| Some(webidl::unsigned_long_long(d)));
         Ok(Self { anchored: other.anchored, ..Self::from_state(state, timestamp, duration) })
@@ -199,14 +233,17 @@ impl VideoFrame {
             return Err(EngineError::type_error(format!("destination is {} bytes, {size} needed", dest.len())));
         }
         let state = self.open()?;
-        if format == state.format {
+        // "If it does not exist, srgb is used"; it only applies to RGB output.
+        let target = PredefinedColorSpace::parse_or_default(options.color_space.as_deref())?;
+        let convert = format.is_rgb() && needs_conversion(&state.color_space, target);
+        if format == state.format && !convert {
             state.pixels.buffer.copy_rect_to(&planes, dest);
             return Ok(Copied::Done(layouts_of(&planes)));
         }
         rgb_conversion(state.pixels.buffer.format, rect, format)?;
         let pixels = Held::new(env, this, &state.pixels).map_err(|e| EngineError::type_error(e.reason))?;
         let color = state.color_space.clone();
-        Ok(Copied::Converting(ConversionPlan { pixels, color, rect, format, planes, size: size as usize }))
+        Ok(Copied::Converting(ConversionPlan { pixels, color, target, rect, format, planes, size: size as usize }))
     }
 }
 
@@ -272,6 +309,18 @@ impl VideoFrame {
     #[napi(getter)]
     pub fn visible_rect(&self) -> Option<DOMRectReadOnly> {
         self.state.as_ref().map(|s| s.visible_rect.into())
+    }
+
+    /// Degrees clockwise (0, 90, 180 or 270) to turn the frame when it is shown.
+    #[napi(getter)]
+    pub fn rotation(&self) -> u32 {
+        self.state.as_ref().map_or(0, |s| s.orientation.rotation)
+    }
+
+    /// Whether the frame is flipped horizontally, after the rotation, when it is shown.
+    #[napi(getter)]
+    pub fn flip(&self) -> bool {
+        self.state.as_ref().is_some_and(|s| s.orientation.flip)
     }
 
     #[napi(getter)]
@@ -350,17 +399,16 @@ impl VideoFrame {
         }
     }
 
+    /// A copy of the frame's metadata (members of the VideoFrame Metadata Registry).
+    #[napi]
+    pub fn metadata(&self, env: Env) -> napi::Result<VideoFrameMetadata> {
+        self.open().map(|s| s.metadata.clone()).or_throw(&env)
+    }
+
     /// A new frame sharing these pixels (no copy).
     #[napi(ts_args_type = "", ts_return_type = "VideoFrame")]
     pub fn clone(&self, env: Env, this: This) -> napi::Result<napi_value> {
-        let state = self.open().or_throw(&env)?;
-        let mut copy = FrameState::new(
-            state.pixels.clone(),
-            state.visible_rect,
-            (state.display_width, state.display_height),
-            state.color_space.clone(),
-        );
-        copy.format = state.format;
+        let copy = self.open().or_throw(&env)?.clone_slots();
         let clone = Self { anchored: self.anchored, ..Self::from_state(copy, self.timestamp, self.duration) };
         let instance = clone.into_instance(&env)?.value;
         if self.anchored {
@@ -399,91 +447,4 @@ fn copy_options(env: &Env, options: Option<JsHandle>) -> napi::Result<VideoFrame
 fn to_js(env: &Env, layouts: Vec<PlaneLayout>) -> napi::Result<napi_value> {
     // SAFETY: converting an owned Rust value on the JS thread.
     unsafe { <Vec<PlaneLayout> as napi::bindgen_prelude::ToNapiValue>::to_napi_value(env.raw(), layouts) }
-}
-
-/// How `copyTo()` goes on once its checks passed.
-enum Copied {
-    Done(Vec<PlaneLayout>),
-    Converting(ConversionPlan),
-}
-
-/// `copyTo()` with a conversion reads: the frame's pixels, held for the pool thread.
-struct ConversionPlan {
-    pixels: Held<Pixels>,
-    color: ColorSpace,
-    rect: Rect,
-    format: PixelFormat,
-    planes: Vec<engine::video::ComputedPlane>,
-    size: usize,
-}
-
-/// `copyTo()` with a pixel conversion, off the JS thread (the draft's `copyTo` returns a
-/// promise for this): the conversion runs on libuv's pool into memory of its own, and
-/// only the copy into the caller's buffer runs on the JS thread, when the promise
-/// settles, since writing that buffer from the pool could race with JavaScript
-/// transferring or resizing it.
-struct ConvertInto {
-    plan: ConversionPlan,
-    /// A strong reference to the caller's buffer.
-    destination: DestinationRef,
-}
-
-/// Created, read and deleted on the JS thread only (`copy_to`, `resolve`, `finally`).
-struct DestinationRef(napi::sys::napi_ref);
-
-// SAFETY: the pool thread only carries the reference; see the type's comment.
-unsafe impl Send for DestinationRef {}
-
-impl Task for ConvertInto {
-    type Output = Vec<u8>;
-    type JsValue = Vec<PlaneLayout>;
-
-    fn compute(&mut self) -> napi::Result<Vec<u8>> {
-        let plan = &self.plan;
-        let mut converted = vec![0; plan.size];
-        copy_rect_as_rgb(
-            &plan.pixels.value.buffer,
-            &plan.color,
-            plan.rect,
-            plan.format,
-            &plan.planes[0],
-            &mut converted,
-        )
-        .map_err(|e| napi::Error::from_reason(e.to_string()))?;
-        Ok(converted)
-    }
-
-    fn resolve(&mut self, env: Env, converted: Vec<u8>) -> napi::Result<Vec<PlaneLayout>> {
-        let destination = raw::ref_value(&env, self.destination.0)?
-            .ok_or_else(|| napi::Error::from_reason("the destination is gone"))?;
-        let dest = BufferSource::from_value(&env, destination).map_err(|e| napi::Error::from_reason(e.to_string()))?;
-        if dest.len < self.plan.size {
-            return Err(napi::Error::from_reason("the destination was detached or shrank during copyTo()"));
-        }
-        // SAFETY: no JS runs while the slice is alive.
-        let dest = unsafe { dest.as_mut_slice() };
-        // Only the plane rows, as copyTo() writes them: bytes between them stay as they were.
-        for plane in &self.plan.planes {
-            let (offset, stride) = (plane.destination.offset as usize, plane.destination.stride as usize);
-            let row = plane.source_width_bytes as usize;
-            for y in 0..plane.source_height as usize {
-                let at = offset + y * stride;
-                dest[at..at + row].copy_from_slice(&converted[at..at + row]);
-            }
-        }
-        Ok(layouts_of(&self.plan.planes))
-    }
-
-    fn finally(self, env: Env) -> napi::Result<()> {
-        // SAFETY: the reference was created in this env and is deleted once, here.
-        unsafe { napi::sys::napi_delete_reference(env.raw(), self.destination.0) };
-        Ok(())
-    }
-}
-
-fn layouts_of(planes: &[engine::video::ComputedPlane]) -> Vec<PlaneLayout> {
-    planes
-        .iter()
-        .map(|p| PlaneLayout { offset: p.destination.offset.into(), stride: p.destination.stride.into() })
-        .collect()
 }

@@ -4,7 +4,15 @@
 //! inherent `output` that turns one result into the `output` callback's arguments). It
 //! generates the struct, the constructor, `configure`, `isConfigSupported`, `decode` for
 //! decoders, `state`, the queue size, `ondequeue`, the `EventTarget` methods, `flush()`,
-//! `reset()` and `close()`. Encoders add their own `encode`.
+//! `reset()` and `close()`. Encoders add their own `encode`. A class with state of its
+//! own beyond the queue names its type in `state(...)`: a `ConfigureHook`, told of each
+//! configure.
+
+/// State a codec class keeps beside its queue, reset by `configure()` (the spec's
+/// per-configure slots, such as a VideoEncoder's `[[active orientation]]`).
+pub trait ConfigureHook: Default {
+    fn configured(&self);
+}
 
 /// See the module comment. The literals are the typings' names for the init, config and
 /// support dictionaries.
@@ -13,12 +21,13 @@ macro_rules! codec_class {
         $(#[$doc:meta])*
         $class:ident($session:ty, $gate:ident, $counter:ident, $init:literal, $queue_size:ident),
         configure($config:ident = $config_ts:literal, $check:expr),
-        support($support:ident = $support_ts:literal) $(, decode($chunk:ident))? $(,)?
+        support($support:ident = $support_ts:literal) $(, state($state:ty))? $(, decode($chunk:ident))? $(,)?
     ) => {
         $(#[$doc])*
         #[napi]
         pub struct $class {
             queue: crate::codec::queue::CodecQueue<Self>,
+            $(state: $state,)?
         }
 
         impl crate::codec::protocol::Codec for $class {
@@ -48,7 +57,7 @@ macro_rules! codec_class {
                 #[napi(ts_arg_type = $init)] init: crate::js::raw::JsHandle,
             ) -> napi::Result<Self> {
                 let queue = crate::codec::queue::CodecQueue::new(&env, this.object.raw(), init.0);
-                crate::js::error::OrThrow::or_throw(queue, &env).map(|queue| Self { queue })
+                crate::js::error::OrThrow::or_throw(queue, &env).map(|queue| Self { queue, $(state: <$state>::default(),)? })
             }
 
             /// Configures (or reconfigures) the codec. An invalid config throws TypeError;
@@ -62,7 +71,9 @@ macro_rules! codec_class {
             ) -> napi::Result<()> {
                 let config: $config = crate::dict::read(&env, config.0)?;
                 let check: fn(&napi::Env, &$config) -> _ = $check;
-                crate::js::error::OrThrow::or_throw(self.queue.configure(&env, check(&env, &config)), &env)
+                crate::js::error::OrThrow::or_throw(self.queue.configure(&env, check(&env, &config)), &env)?;
+                $(<$state as crate::codec::class::ConfigureHook>::configured(&self.state);)?
+                Ok(())
             }
 
             /// Whether this build of FFmpeg can handle `config`.

@@ -7,7 +7,7 @@ use engine::video::{PixelFormat, PlaneLayout as EnginePlaneLayout, Rect};
 use engine::{EngineError, Result};
 use napi_derive::napi;
 
-use crate::dict::webidl::{enforce_u32, Boolean, DomString, Number};
+use crate::dict::webidl::{self, enforce_u32, Boolean, DomString, Number};
 use crate::js::raw::JsHandle;
 
 /// `PlaneLayout`: where one plane starts in a buffer and the bytes of one row.
@@ -68,6 +68,12 @@ pub struct VideoFrameBufferInit {
     pub duration: Option<Number>,
     pub layout: Option<Vec<PlaneLayout>>,
     pub visible_rect: Option<DOMRectInit>,
+    /// Degrees clockwise, rounded to a quarter turn.
+    #[napi(ts_type = "number")]
+    pub rotation: Option<Number>,
+    /// A horizontal flip, after the rotation.
+    #[napi(ts_type = "boolean")]
+    pub flip: Option<Boolean>,
     #[napi(ts_type = "number")]
     pub display_width: Option<Number>,
     #[napi(ts_type = "number")]
@@ -76,6 +82,7 @@ pub struct VideoFrameBufferInit {
     /// ArrayBuffers to detach; `data`'s buffer among them is taken without a copy.
     #[napi(ts_type = "ArrayBuffer[]")]
     pub transfer: Option<JsHandle>,
+    pub metadata: Option<VideoFrameMetadata>,
 }
 
 /// `VideoFrameInit`: overrides when a frame is made from another frame.
@@ -89,10 +96,57 @@ pub struct VideoFrameInit {
     #[napi(ts_type = "AlphaOption")]
     pub alpha: Option<DomString>,
     pub visible_rect: Option<DOMRectInit>,
+    /// Degrees clockwise, added to the source frame's rotation.
+    #[napi(ts_type = "number")]
+    pub rotation: Option<Number>,
+    /// A horizontal flip, combined with the source frame's.
+    #[napi(ts_type = "boolean")]
+    pub flip: Option<Boolean>,
     #[napi(ts_type = "number")]
     pub display_width: Option<Number>,
     #[napi(ts_type = "number")]
     pub display_height: Option<Number>,
+    pub metadata: Option<VideoFrameMetadata>,
+}
+
+/// `VideoFrameMetadata`: the members the VideoFrame Metadata Registry
+/// (https://w3c.github.io/webcodecs/video_frame_metadata_registry.html) defines that
+/// hold plain values; any other member is dropped, as WebIDL drops unknown members.
+#[napi(object)]
+#[derive(Clone, Default)]
+pub struct VideoFrameMetadata {
+    /// `DOMHighResTimeStamp`: when the frame was captured.
+    #[napi(ts_type = "number")]
+    pub capture_time: Option<Number>,
+    /// `DOMHighResTimeStamp`: when the frame's last packet arrived.
+    #[napi(ts_type = "number")]
+    pub receive_time: Option<Number>,
+    /// `unsigned long`: the RTP timestamp of the packets the frame came in.
+    #[napi(ts_type = "number")]
+    pub rtp_timestamp: Option<Number>,
+    pub background_blur: Option<BackgroundBlur>,
+}
+
+/// `BackgroundBlur` (https://w3c.github.io/mediacapture-extensions/#background-blur).
+#[napi(object)]
+#[derive(Clone, Copy)]
+pub struct BackgroundBlur {
+    #[napi(ts_type = "boolean")]
+    pub enabled: Boolean,
+}
+
+impl VideoFrameMetadata {
+    /// The WebIDL conversion of each member: `DOMHighResTimeStamp` is a `double` (finite),
+    /// `unsigned long` wraps modulo 2^32.
+    pub fn converted(self) -> Result<Self> {
+        for (value, name) in [(self.capture_time, "captureTime"), (self.receive_time, "receiveTime")] {
+            if value.is_some_and(|v| !v.0.is_finite()) {
+                return Err(EngineError::type_error(format!("metadata.{name} must be a finite number")));
+            }
+        }
+        let rtp_timestamp = self.rtp_timestamp.map(|v| Number(f64::from(webidl::unsigned_long(v))));
+        Ok(Self { rtp_timestamp, ..self })
+    }
 }
 
 /// `VideoFrameCopyToOptions`.

@@ -4,7 +4,7 @@
 
 use engine::video::{
     parse_video_codec, AlphaOption, AvcBitstreamFormat, BitrateMode, BitstreamFormat, HardwareAcceleration,
-    HevcBitstreamFormat, LatencyMode, VideoDecoderConfig as EngineDecoderConfig,
+    HevcBitstreamFormat, LatencyMode, Orientation, VideoDecoderConfig as EngineDecoderConfig,
     VideoEncoderConfig as EngineEncoderConfig,
 };
 use engine::{EngineError, IdlEnum, Result};
@@ -86,6 +86,12 @@ pub struct VideoDecoderConfig {
     pub hardware_acceleration: Option<DomString>,
     #[napi(ts_type = "boolean")]
     pub optimize_for_latency: Option<Boolean>,
+    /// Degrees clockwise, given to every decoded frame.
+    #[napi(ts_type = "number")]
+    pub rotation: Option<Number>,
+    /// A horizontal flip, given to every decoded frame.
+    #[napi(ts_type = "boolean")]
+    pub flip: Option<Boolean>,
 }
 
 /// `VideoEncoderEncodeOptions`' per-codec member: `{quantizer}`.
@@ -119,6 +125,9 @@ pub struct SvcOutputMetadata {
 pub struct EncodedVideoChunkMetadata {
     pub decoder_config: Option<VideoDecoderConfig>,
     pub svc: Option<SvcOutputMetadata>,
+    /// With `alpha: 'keep'`: the chunk's alpha plane, encoded by the same codec.
+    #[napi(ts_type = "ArrayBuffer")]
+    pub alpha_side_data: Option<JsHandle>,
 }
 
 /// `VideoEncoderSupport` / `VideoDecoderSupport`.
@@ -185,10 +194,8 @@ fn valid_encoder_config(config: &VideoEncoderConfig) -> Result<impl FnOnce() -> 
         HevcBitstreamFormat::parse_or_default(config.hevc.as_ref().and_then(|m| m.format.as_deref()))?.into();
     let format = if codec.starts_with("hvc1.") || codec.starts_with("hev1.") { hevc_format } else { avc_format };
     let supported = move || -> Result<EngineEncoderConfig> {
-        if alpha == AlphaOption::Keep {
-            return Err(EngineError::not_supported("encoding alpha is not supported"));
-        }
         let mut engine = EngineEncoderConfig::new(parse_video_codec(codec)?, width, height);
+        engine.alpha = alpha;
         if display_width.is_some() || display_height.is_some() {
             engine.display_width = Some(display_width.unwrap_or(width));
             engine.display_height = Some(display_height.unwrap_or(height));
@@ -230,8 +237,10 @@ fn valid_decoder_config<'a>(
     let description = description_bytes(env, config.description)?;
     let color_space = config.color_space.as_ref().map(frame::color_space).transpose()?;
     let hardware_acceleration = HardwareAcceleration::parse_or_default(config.hardware_acceleration.as_deref())?;
+    let orientation = Orientation::from_init(config.rotation.map(|r| r.0), config.flip.map(|f| f.0))?;
     let supported = move || -> Result<EngineDecoderConfig> {
         let mut engine = EngineDecoderConfig::new(parse_video_codec(codec)?);
+        engine.orientation = orientation;
         engine.description = description;
         engine.coded_width = coded.map(|c| c.0);
         engine.coded_height = coded.map(|c| c.1);
@@ -263,6 +272,8 @@ pub fn decoder_config_to_js(env: &Env, config: &EngineDecoderConfig) -> napi::Re
         color_space,
         hardware_acceleration: None,
         optimize_for_latency: None,
+        rotation: Some(Number::from(config.orientation.rotation)),
+        flip: Some(Boolean(config.orientation.flip)),
     })
 }
 
@@ -279,5 +290,7 @@ pub fn clone_decoder_config(env: &Env, config: &VideoDecoderConfig) -> napi::Res
         color_space: config.color_space.clone(),
         hardware_acceleration: config.hardware_acceleration.clone(),
         optimize_for_latency: config.optimize_for_latency,
+        rotation: config.rotation,
+        flip: config.flip,
     })
 }

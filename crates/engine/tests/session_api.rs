@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use engine::audio::{parse_audio_codec, AudioBuffer, AudioDecoder, AudioEncoder, AudioEncoderConfig, AudioInput};
 use engine::video::{
-    heap, parse_video_codec, FrameBuffer, PixelFormat, Rect, VideoDecoder, VideoEncoder, VideoEncoderConfig,
-    VideoFrameInput,
+    heap, parse_video_codec, ColorSpace, FrameBuffer, Orientation, PixelFormat, Rect, VideoDecoder, VideoEncoder,
+    VideoEncoderConfig, VideoFrameInput,
 };
 use engine::{EncodedInput, Session};
 
@@ -53,12 +53,16 @@ fn video_frames_encode_and_decode_through_the_trait() {
                 duration: Some(1000),
                 key_frame: i == 0,
                 quantizer: None,
+                orientation: Orientation { rotation: 90, flip: true },
+                color_space: ColorSpace::rec709(),
             }
         })
         .collect();
     let packets = run(&mut encoder, frames);
     assert_eq!(packets.len(), 3);
     let config = packets[0].decoder_config.clone().unwrap();
+    // The frames' orientation travels in the decoder config, and from it to every frame.
+    assert_eq!(config.orientation, Orientation { rotation: 90, flip: true });
     let mut decoder = VideoDecoder::open(config).unwrap();
     let chunks = packets
         .into_iter()
@@ -72,6 +76,8 @@ fn video_frames_encode_and_decode_through_the_trait() {
     let decoded = run(&mut decoder, chunks);
     let timestamps: Vec<i64> = decoded.iter().map(|f| f.timestamp_us).collect();
     assert_eq!(timestamps, [0, 1000, 2000]);
+    assert!(decoded.iter().all(|f| f.orientation == Orientation { rotation: 90, flip: true }));
+    assert_eq!((decoded[0].display_width, decoded[0].display_height), (h, w));
 }
 
 #[test]

@@ -18,9 +18,10 @@ pub(crate) struct ContextFields {
     pub rc_min_rate: Option<i64>,
     /// `ticks_per_frame`: the frame duration in time-base units for encoders that read it.
     pub ticks_per_frame: Option<i32>,
-    /// Signal BT.709 primaries and transfer in the bitstream (matrix and range have
+    /// The primaries and transfer to signal in the bitstream (matrix and range have
     /// safe setters).
-    pub bt709: bool,
+    pub primaries: sys::AVColorPrimaries,
+    pub transfer: sys::AVColorTransferCharacteristic,
 }
 
 pub(crate) fn set_context_fields(ctx: &mut codec::Context, fields: &ContextFields) {
@@ -40,10 +41,8 @@ pub(crate) fn set_context_fields(ctx: &mut codec::Context, fields: &ContextField
         if let Some(ticks) = fields.ticks_per_frame {
             (*raw).ticks_per_frame = ticks;
         }
-        if fields.bt709 {
-            (*raw).color_primaries = sys::AVColorPrimaries::AVCOL_PRI_BT709;
-            (*raw).color_trc = sys::AVColorTransferCharacteristic::AVCOL_TRC_BT709;
-        }
+        (*raw).color_primaries = fields.primaries;
+        (*raw).color_trc = fields.transfer;
     }
 }
 

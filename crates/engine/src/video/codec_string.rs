@@ -8,6 +8,7 @@ use ffmpeg_next::format::Pixel;
 
 use super::decoder::FfmpegDecoder;
 use super::encoder::FfmpegEncoder;
+use super::ColorSpace;
 use crate::{EngineError, Result};
 
 /// A parsed video codec string. Optional trailing fields keep whether they were given, so
@@ -351,6 +352,26 @@ impl VideoCodec {
                 *parameter_sets_in_band
             }
             _ => false,
+        }
+    }
+
+    /// The colour description a `vp09` or `av01` string's optional fields give
+    /// (unknown members where it has none).
+    pub fn described_color(&self) -> ColorSpace {
+        match self {
+            Self::Vp9 { optional: o, .. } => ColorSpace::from_code_points(
+                o.color_primaries,
+                o.transfer_characteristics,
+                o.matrix_coefficients,
+                o.full_range,
+            ),
+            Self::Av1 { optional: o, .. } => ColorSpace::from_code_points(
+                o.color_primaries,
+                o.transfer_characteristics,
+                o.matrix_coefficients,
+                o.full_range,
+            ),
+            _ => ColorSpace::default(),
         }
     }
 

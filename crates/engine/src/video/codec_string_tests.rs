@@ -1,6 +1,7 @@
 //! Video codec strings: parsing, canonical form, and what each means to an encoder.
 
 use super::*;
+use crate::video::{Matrix, Primaries, Transfer};
 
 /// The FFmpeg encoders tried for `codec`, by name.
 fn encoder_names(codec: &VideoCodec) -> Vec<&'static str> {
@@ -175,4 +176,18 @@ fn ffmpeg_names() {
     assert_eq!(encoder_names(&parse("vp09.00.10.08")), &["libvpx-vp9"]);
     assert_eq!(parse("vp09.02.10.10").numeric_profile(), Some(2));
     assert_eq!(parse("avc1.58001f").encoder_pixel_format().unwrap_err().name(), "NotSupportedError");
+}
+
+#[test]
+fn vp9_and_av1_strings_describe_their_colour() {
+    let hdr10 = ColorSpace {
+        primaries: Some(Primaries::Bt2020),
+        transfer: Some(Transfer::Pq),
+        matrix: Some(Matrix::Bt2020Ncl),
+        full_range: Some(false),
+    };
+    assert_eq!(parse_video_codec("vp09.02.10.10.01.09.16.09.00").unwrap().described_color(), hdr10);
+    assert_eq!(parse_video_codec("av01.0.04M.10.0.110.09.16.09.0").unwrap().described_color(), hdr10);
+    assert_eq!(parse_video_codec("vp09.00.10.08").unwrap().described_color(), ColorSpace::default());
+    assert_eq!(parse_video_codec("avc1.42001f").unwrap().described_color(), ColorSpace::default());
 }

@@ -92,7 +92,19 @@ fn encode_rect(
     key_frame: bool,
     quantizer: Option<u32>,
 ) -> Result<Vec<EncodedPacket>> {
-    push(enc, VideoFrameInput { pixels, rect, timestamp, duration, key_frame, quantizer })
+    push(
+        enc,
+        VideoFrameInput {
+            pixels,
+            rect,
+            timestamp,
+            duration,
+            key_frame,
+            quantizer,
+            orientation: Default::default(),
+            color_space: ColorSpace::rec709(),
+        },
+    )
 }
 
 fn encoder(codec: &str, latency: LatencyMode, format: BitstreamFormat) -> VideoEncoder {

@@ -1,16 +1,18 @@
-//! Pixel format conversion for `VideoFrame.copyTo({format})`: any frame format to
-//! RGBA/RGBX/BGRA/BGRX through swscale, with the frame's YUV matrix and range.
+//! Pixel format conversion for `VideoFrame.copyTo({format, colorSpace})`: any frame
+//! format to RGBA/RGBX/BGRA/BGRX through swscale, with the frame's YUV matrix and range,
+//! then into the requested `PredefinedColorSpace` when the frame is in another.
 
 use ffmpeg_next::ffi as sys;
 use ffmpeg_next::format::Pixel;
 
-use super::{ColorSpace, ComputedPlane, FrameBuffer, Matrix, PixelFormat, Rect};
+use super::gamut::RgbConversion;
+use super::{ColorSpace, ComputedPlane, FrameBuffer, Matrix, PixelFormat, PlaneLayout, PredefinedColorSpace, Rect};
 use crate::ffi::swscale::{scale_into_plane, Scaler};
 use crate::{EngineError, Result};
 
 /// swscale's coefficient table for a matrix; unknown YUV matrices read as BT.709, the
 /// spec's default colour space for YUV frames.
-fn sws_matrix(matrix: Option<Matrix>) -> i32 {
+pub(crate) fn sws_matrix(matrix: Option<Matrix>) -> i32 {
     match matrix {
         Some(Matrix::Bt470bg | Matrix::Smpte170m) => sys::SWS_CS_ITU601,
         Some(Matrix::Bt2020Ncl) => sys::SWS_CS_BT2020,
@@ -18,8 +20,6 @@ fn sws_matrix(matrix: Option<Matrix>) -> i32 {
     }
 }
 
-/// Converts `rect` of `frame` into `dest_format` (an RGB format) at `dest`, whose single
-/// plane is described by `dest_plane` (from [`super::compute_layout`]).
 /// Whether `rect` of a `src_format` frame converts to `dest_format` (an RGB format): the
 /// checks `copyTo()` makes before it converts, and FFmpeg's formats for the two sides.
 pub fn rgb_conversion(src_format: PixelFormat, rect: Rect, dest_format: PixelFormat) -> Result<(Pixel, Pixel)> {
@@ -35,21 +35,42 @@ pub fn rgb_conversion(src_format: PixelFormat, rect: Rect, dest_format: PixelFor
     }
 }
 
+/// Converts `rect` of `frame` (in colour space `color`) into `dest_format` (an RGB
+/// format) in the `target` colour space at `dest`, whose single plane is described by
+/// `dest_plane` (from [`super::compute_layout`]).
 pub fn copy_rect_as_rgb(
     frame: &FrameBuffer,
-    color: &ColorSpace,
+    (color, target): (&ColorSpace, PredefinedColorSpace),
     rect: Rect,
     dest_format: PixelFormat,
     dest_plane: &ComputedPlane,
     dest: &mut [u8],
 ) -> Result<()> {
-    let (src_av, dst_av) = rgb_conversion(frame.format, rect, dest_format)?;
+    let src_format = frame.format;
+    let (src_av, dst_av) = rgb_conversion(src_format, rect, dest_format)?;
     // Without these two flags swscale takes SIMD paths that write past the end of rows
     // into the caller's memory (seen as heap corruption in the engine's tests).
     let flags = sys::SWS_BILINEAR | sys::SWS_ACCURATE_RND | sys::SWS_FULL_CHR_H_INT;
-    let mut scaler = Scaler::new((src_av, rect.width, rect.height), (dst_av, rect.width, rect.height), flags)?;
-    scaler.set_colorspace(sws_matrix(color.matrix), color.full_range.unwrap_or(false), true);
-    scale_into_plane(&mut scaler, frame, rect, dest_plane.destination, dest)
+    let full_range = color.full_range.unwrap_or(src_format.is_rgb());
+    let Some(conversion) = RgbConversion::between(color, target) else {
+        let mut scaler = Scaler::new((src_av, rect.width, rect.height), (dst_av, rect.width, rect.height), flags)?;
+        scaler.set_colorspace(sws_matrix(color.matrix), full_range, true);
+        return scale_into_plane(&mut scaler, frame, rect, dest_plane.destination, dest);
+    };
+    // 16 bits a sample keep HDR and wide-gamut sources' precision for the transfer maths.
+    let mut scaler = Scaler::new((src_av, rect.width, rect.height), (Pixel::RGBA64LE, rect.width, rect.height), flags)?;
+    scaler.set_colorspace(sws_matrix(color.matrix), full_range, true);
+    let wide_layout = PlaneLayout { offset: 0, stride: rect.width * 8 };
+    let mut wide = vec![0u8; rect.width as usize * rect.height as usize * 8];
+    scale_into_plane(&mut scaler, frame, rect, wide_layout, &mut wide)?;
+    let needed = dest_plane.destination.offset as usize
+        + dest_plane.destination.stride as usize * (rect.height as usize - 1)
+        + rect.width as usize * 4;
+    if dest.len() < needed {
+        return Err(EngineError::range_error(format!("destination holds {} bytes, {needed} needed", dest.len())));
+    }
+    conversion.apply(&wide, (rect.width, rect.height), dest_format, dest_plane.destination, dest);
+    Ok(())
 }
 
 #[cfg(test)]
@@ -62,7 +83,7 @@ mod tests {
         let rect = Rect::of_size(w, h);
         let (planes, size) = compute_layout(to, rect, None).unwrap();
         let mut out = vec![0; size as usize];
-        copy_rect_as_rgb(&frame, color, rect, to, &planes[0], &mut out).unwrap();
+        copy_rect_as_rgb(&frame, (color, PredefinedColorSpace::Srgb), rect, to, &planes[0], &mut out).unwrap();
         out
     }
 
@@ -180,7 +201,15 @@ mod tests {
         let rect = Rect { x: 2, y: 0, width: 2, height: 2 };
         let (planes, size) = compute_layout(PixelFormat::RGBA, rect, None).unwrap();
         let mut out = vec![0; size as usize];
-        copy_rect_as_rgb(&frame, &ColorSpace::rec709(), rect, PixelFormat::RGBA, &planes[0], &mut out).unwrap();
+        copy_rect_as_rgb(
+            &frame,
+            (&ColorSpace::rec709(), PredefinedColorSpace::Srgb),
+            rect,
+            PixelFormat::RGBA,
+            &planes[0],
+            &mut out,
+        )
+        .unwrap();
         assert_near(&out, &[255; 16], 1);
     }
 }

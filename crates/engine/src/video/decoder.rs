@@ -7,7 +7,7 @@ use ffmpeg_next::software::scaling;
 use ffmpeg_next::{decoder, frame, Dictionary};
 
 use super::color::color_space_from_av;
-use super::{ColorSpace, FrameBuffer, HardwareAcceleration, PixelFormat, Rect, VideoCodec};
+use super::{ColorSpace, FrameBuffer, HardwareAcceleration, Orientation, PixelFormat, Rect, VideoCodec};
 use crate::bitstream::{self, NalCodec};
 use crate::ffi::codec::set_extradata;
 use crate::session::{
@@ -29,6 +29,8 @@ pub struct VideoDecoderConfig {
     pub color_space: Option<ColorSpace>,
     pub hardware_acceleration: HardwareAcceleration,
     pub optimize_for_latency: bool,
+    /// `rotation` and `flip`, given to every decoded frame.
+    pub orientation: Orientation,
 }
 
 impl VideoDecoderConfig {
@@ -43,6 +45,7 @@ impl VideoDecoderConfig {
             color_space: None,
             hardware_acceleration: HardwareAcceleration::NoPreference,
             optimize_for_latency: false,
+            orientation: Orientation::default(),
         }
     }
 }
@@ -109,9 +112,11 @@ pub struct DecodedFrame {
     pub color_space: ColorSpace,
     /// The visible rect inside the coded frame (FFmpeg has applied the bitstream's crop).
     pub visible_rect: Rect,
-    /// The display size after the sample aspect ratio.
+    /// The display size after the sample aspect ratio (or the config's aspect) and the
+    /// rotation.
     pub display_width: u32,
     pub display_height: u32,
+    pub orientation: Orientation,
 }
 
 pub struct VideoDecoder {
@@ -141,7 +146,8 @@ impl Session for VideoDecoder {
             Ok(opened.map_err(|e| format!("{}: {e}", ffmpeg.name()))?)
         })?;
         decoder.set_packet_time_base(ffmpeg_next::Rational::new(TIME_BASE.0, TIME_BASE.1));
-        Ok(Self { decoder, length_prefixed, frames: FrameOutput::default() })
+        let frames = FrameOutput { overrides: Overrides::from(&config), ..FrameOutput::default() };
+        Ok(Self { decoder, length_prefixed, frames })
     }
 
     /// Decodes one chunk and emits the frames that became ready.
@@ -186,18 +192,68 @@ fn length_prefixed(config: &VideoDecoderConfig) -> Result<Option<(NalCodec, usiz
     }
 }
 
-/// What turns the decoder's frames into outputs: the inputs still inside it, and the
-/// scaler for pixel formats WebCodecs does not have.
+/// What the active config says about every output frame ("output VideoFrames",
+/// https://w3c.github.io/webcodecs/#output-videoframes, steps 3, 5 and 6).
+#[derive(Default)]
+struct Overrides {
+    color_space: Option<ColorSpace>,
+    /// What the codec string says of the colour, for the members a bitstream lacks (VP9
+    /// frames carry no primaries or transfer).
+    codec_color: ColorSpace,
+    aspect: Option<(u32, u32)>,
+    orientation: Orientation,
+}
+
+impl From<&VideoDecoderConfig> for Overrides {
+    fn from(config: &VideoDecoderConfig) -> Self {
+        let aspect = config.display_aspect_width.zip(config.display_aspect_height).filter(|(w, h)| *w > 0 && *h > 0);
+        let codec_color = config.codec.described_color();
+        Self { color_space: config.color_space.clone(), codec_color, aspect, orientation: config.orientation }
+    }
+}
+
+impl Overrides {
+    /// The config's colour space, else the bitstream's (completed from the codec
+    /// string), else (nothing detected) the format's default ("Pick Color Space").
+    fn color_space(&self, detected: ColorSpace, format: PixelFormat) -> ColorSpace {
+        let detected = detected.or(&self.codec_color);
+        match &self.color_space {
+            Some(given) => given.clone(),
+            None if detected == ColorSpace::default() => ColorSpace::pick(None, format),
+            None => detected,
+        }
+    }
+
+    /// "Create a VideoFrame" step 8: the display size grown in one dimension until it has
+    /// the config's aspect ratio; then turned for the rotation.
+    fn display_size(&self, (width, height): (u32, u32)) -> (u32, u32) {
+        let (mut width, mut height) = (u64::from(width), u64::from(height));
+        if let Some((aw, ah)) = self.aspect {
+            let (aw, ah) = (u64::from(aw), u64::from(ah));
+            if width * ah < height * aw {
+                width = (height * aw).div_ceil(ah);
+            } else if width * ah > height * aw {
+                height = (width * ah).div_ceil(aw);
+            }
+        }
+        let clamp = |v: u64| u32::try_from(v).unwrap_or(u32::MAX).max(1);
+        self.orientation.oriented((clamp(width), clamp(height)))
+    }
+}
+
+/// What turns the decoder's frames into outputs: the inputs still inside it, the
+/// scaler for pixel formats WebCodecs does not have, and the config's overrides.
 #[derive(Default)]
 struct FrameOutput {
     timestamps: TimestampMap,
     scaler: Option<((Pixel, u32, u32), scaling::Context)>,
+    overrides: Overrides,
 }
 
 impl FrameOutput {
     fn output(&mut self, frame: frame::Video) -> Result<DecodedFrame> {
         let (timestamp_us, duration_us) = self.timestamps.take(frame.pts().or(frame.timestamp()));
-        let color_space = color_space_from_av(
+        let detected = color_space_from_av(
             frame.color_primaries(),
             frame.color_transfer_characteristic(),
             frame.color_space(),
@@ -213,6 +269,8 @@ impl FrameOutput {
         };
         let frame = self.webcodecs_frame(frame)?;
         let buffer = FrameBuffer::from_av(frame).ok_or_else(|| EngineError::encoding("unusable decoded frame"))?;
+        let color_space = self.overrides.color_space(detected, buffer.format);
+        let (display_width, display_height) = self.overrides.display_size((display_width, display_height));
         Ok(DecodedFrame {
             frame: buffer,
             timestamp_us,
@@ -221,6 +279,7 @@ impl FrameOutput {
             visible_rect: Rect::of_size(width, height),
             display_width,
             display_height,
+            orientation: self.overrides.orientation,
         })
     }
 

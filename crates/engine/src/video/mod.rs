@@ -9,6 +9,8 @@ mod convert;
 mod decoder;
 mod encoder;
 mod format;
+mod gamut;
+mod orientation;
 
 pub use buffer::{compute_layout, heap, ComputedPlane, FrameBuffer, PlaneLayout, Rect, SharedFrame, Storage};
 pub use codec_string::{parse_video_codec, Av1Optional, VideoCodec, Vp9Optional};
@@ -20,6 +22,8 @@ pub use encoder::{
     ScalabilityMode, VideoEncoder, VideoEncoderConfig, VideoFrameInput,
 };
 pub use format::{PixelFormat, PlaneSpec};
+pub use gamut::needs_conversion;
+pub use orientation::{derived_display_size, parse_rotation, Orientation};
 
 crate::idl_enum!(
     /// `HardwareAcceleration` (https://w3c.github.io/webcodecs/#enumdef-hardwareacceleration).

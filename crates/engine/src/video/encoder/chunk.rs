@@ -4,12 +4,13 @@
 
 use std::collections::BTreeMap;
 
+use ffmpeg_next::packet::side_data::Type as SideDataType;
 use ffmpeg_next::Packet;
 
-use super::config::{BitstreamFormat, EncodedPacket, ScalabilityMode, VideoEncoderConfig};
+use super::config::{AlphaOption, BitstreamFormat, EncodedPacket, ScalabilityMode, VideoEncoderConfig};
 use crate::bitstream::{self, NalCodec, NalKind};
 use crate::session::TimestampMap;
-use crate::video::{ColorSpace, VideoCodec, VideoDecoderConfig};
+use crate::video::{ColorSpace, Orientation, VideoCodec, VideoDecoderConfig};
 use crate::Result;
 
 /// What an encoder's packets need to become chunks: the inputs still inside the encoder
@@ -20,12 +21,24 @@ pub(super) struct Packager {
     /// The temporal layer of each input still inside the encoder, by pts.
     pub layers: BTreeMap<i64, u32>,
     pub scalability: Option<ScalabilityMode>,
+    /// The frames' orientation, which `outputConfig` repeats.
+    pub orientation: Orientation,
+    /// The colour space the bitstream describes, which `outputConfig` repeats.
+    pub color_space: ColorSpace,
     active_config: Option<VideoDecoderConfig>,
 }
 
 impl Packager {
     pub fn new(config: VideoEncoderConfig, scalability: Option<ScalabilityMode>) -> Self {
-        Self { config, timestamps: TimestampMap::default(), layers: BTreeMap::new(), scalability, active_config: None }
+        Self {
+            config,
+            timestamps: TimestampMap::default(),
+            layers: BTreeMap::new(),
+            scalability,
+            orientation: Orientation::default(),
+            color_space: ColorSpace::rec709(),
+            active_config: None,
+        }
     }
 
     /// Records an input frame; returns the pts FFmpeg gets for it. `index` is the frame's
@@ -69,7 +82,8 @@ impl Packager {
         if let Some(config) = &decoder_config {
             self.active_config = Some(config.clone());
         }
-        Ok(EncodedPacket { data, key, timestamp_us, duration_us, temporal_layer_id, decoder_config })
+        let alpha_side_data = (self.config.alpha == AlphaOption::Keep).then(|| alpha_of(packet)).flatten();
+        Ok(EncodedPacket { data, key, timestamp_us, duration_us, temporal_layer_id, decoder_config, alpha_side_data })
     }
 
     fn nal_chunk(&self, nal: NalCodec, data: &[u8], key: bool) -> Result<(Vec<u8>, Option<VideoDecoderConfig>)> {
@@ -135,7 +149,17 @@ impl Packager {
         config.coded_height = Some(c.height);
         config.display_aspect_width = Some(c.display_width.unwrap_or(c.width));
         config.display_aspect_height = Some(c.display_height.unwrap_or(c.height));
-        config.color_space = Some(ColorSpace::rec709());
+        config.color_space = Some(self.color_space.clone());
+        config.orientation = self.orientation;
         config
     }
+}
+
+/// The encoded alpha frame FFmpeg's libvpx wrappers attach to a packet: Matroska
+/// BlockAdditional data, after its 8-byte BlockAddID (1, "alpha").
+fn alpha_of(packet: &Packet) -> Option<Vec<u8>> {
+    packet
+        .side_data()
+        .find(|side| side.kind() == SideDataType::MatroskaBlockAdditional)
+        .and_then(|side| side.data().get(8..).map(<[u8]>::to_vec))
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use ffmpeg_next::format::Pixel;
 use ffmpeg_next::Rational;
 
-use crate::video::{FrameBuffer, HardwareAcceleration, Rect, VideoCodec, VideoDecoderConfig};
+use crate::video::{ColorSpace, FrameBuffer, HardwareAcceleration, Orientation, Rect, VideoCodec, VideoDecoderConfig};
 use crate::{EngineError, Result};
 
 crate::idl_enum!(
@@ -136,6 +136,8 @@ pub struct VideoEncoderConfig {
     pub format: BitstreamFormat,
     /// `contentHint`: accepted, not used to tune the encoder.
     pub content_hint: Option<String>,
+    /// `alpha`: `keep` encodes the alpha plane too (VP8 and VP9 profile 0).
+    pub alpha: AlphaOption,
 }
 
 impl VideoEncoderConfig {
@@ -154,6 +156,7 @@ impl VideoEncoderConfig {
             latency_mode: LatencyMode::Quality,
             format: BitstreamFormat::LengthPrefixed,
             content_hint: None,
+            alpha: AlphaOption::Discard,
         }
     }
 
@@ -165,7 +168,16 @@ impl VideoEncoderConfig {
             return Err(EngineError::type_error("width and height must be non-zero"));
         }
         let scalability = self.scalability_mode.as_deref().map(ScalabilityMode::parse).transpose()?;
-        Ok((scalability, self.codec.encoder_pixel_format()?))
+        let pixel = self.codec.encoder_pixel_format()?;
+        if self.alpha == AlphaOption::Discard {
+            return Ok((scalability, pixel));
+        }
+        // FFmpeg's libvpx wrappers encode an alpha plane as a second stream, whose frames
+        // become each packet's BlockAdditional; its other encoders take no alpha at all.
+        match (&self.codec, pixel) {
+            (VideoCodec::Vp8 | VideoCodec::Vp9 { .. }, Pixel::YUV420P) => Ok((scalability, Pixel::YUVA420P)),
+            _ => Err(EngineError::not_supported("alpha: 'keep' needs VP8 or 8-bit 4:2:0 VP9")),
+        }
     }
 
     pub(crate) fn frame_rate(&self) -> Rational {
@@ -192,6 +204,9 @@ pub struct EncodedPacket {
     pub temporal_layer_id: Option<u32>,
     /// `metadata.decoderConfig`: on the first chunk and whenever it changes.
     pub decoder_config: Option<VideoDecoderConfig>,
+    /// `metadata.alphaSideData` with `alpha: 'keep'`: the alpha plane, encoded by the
+    /// same codec as a frame of its own (what WebM stores as the block's BlockAdditional).
+    pub alpha_side_data: Option<Vec<u8>>,
 }
 
 /// One `VideoEncoder.encode(frame, options)` call: the frame's pixels (shared, so that
@@ -206,4 +221,9 @@ pub struct VideoFrameInput {
     pub key_frame: bool,
     /// `options.{avc,hevc,vp9,av1}.quantizer`, honoured in quantizer bitrate mode.
     pub quantizer: Option<u32>,
+    /// The frame's orientation; the binding has checked that it is the configure's
+    /// `[[active orientation]]`.
+    pub orientation: Orientation,
+    /// The frame's `colorSpace`, which the bitstream describes.
+    pub color_space: ColorSpace,
 }

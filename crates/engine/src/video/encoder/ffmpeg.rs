@@ -5,9 +5,11 @@ use ffmpeg_next::codec::{self, threading};
 use ffmpeg_next::format::Pixel;
 use ffmpeg_next::{color as av_color, encoder, Codec, Dictionary, Rational};
 
-use super::config::{BitrateMode, LatencyMode, ScalabilityMode, VideoEncoderConfig};
+use super::config::{AlphaOption, BitrateMode, LatencyMode, ScalabilityMode, VideoEncoderConfig};
 use crate::ffi::codec::{set_context_fields, ContextFields};
 use crate::session::{thread_count, TIME_BASE};
+use crate::video::color::color_space_to_av;
+use crate::video::ColorSpace;
 
 /// An FFmpeg video encoder, by what it is rather than by its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,16 +74,17 @@ impl FfmpegEncoder {
         self == Self::SvtAv1
     }
 
-    /// Opens `codec` (this encoder) for `config`; the FFmpeg error says why a config cannot
-    /// be honoured.
+    /// Opens `codec` (this encoder) for `config`, describing its pictures as `color`; the
+    /// FFmpeg error says why a config cannot be honoured.
     pub fn open(
         self,
         config: &VideoEncoderConfig,
         codec: Codec,
-        pixel: Pixel,
+        (pixel, color): (Pixel, &ColorSpace),
         quantizer: Option<u32>,
     ) -> std::result::Result<encoder::Video, ffmpeg_next::Error> {
         let tuning = Tuning { config, encoder: self, quantizer };
+        let (primaries, transfer, matrix, range) = color_space_to_av(color);
         let mut ctx = codec::Context::new_with_codec(codec);
         let threads = threading::Config { kind: tuning.thread_kind(), count: thread_count(), ..Default::default() };
         ctx.set_threading(threads);
@@ -91,12 +94,13 @@ impl FfmpegEncoder {
         enc.set_format(pixel);
         enc.set_time_base(Rational::new(TIME_BASE.0, TIME_BASE.1));
         enc.set_frame_rate(Some(config.frame_rate()));
-        enc.set_colorspace(av_color::Space::BT709);
-        enc.set_color_range(av_color::Range::MPEG);
+        enc.set_colorspace(matrix);
+        enc.set_color_range(range);
         if tuning.realtime() {
             enc.set_max_b_frames(0);
         }
-        let fields = tuning.rate_control(&mut enc);
+        let mut fields = tuning.rate_control(&mut enc);
+        (fields.primaries, fields.transfer) = (primaries.into(), transfer.into());
         set_context_fields(&mut enc, &fields);
         enc.open_with(tuning.options())
     }
@@ -225,6 +229,10 @@ impl Tuning<'_> {
         opts.set("cpu-used", if rt { "8" } else { "4" });
         // libvpx's lag holds one frame fewer than its length: 5 holds 4 (measured).
         opts.set("lag-in-frames", if rt { "0" } else { "5" });
+        // FFmpeg refuses VP8 alpha with alternate reference frames, which it turns on.
+        if self.encoder == FfmpegEncoder::Vp8 && self.config.alpha == AlphaOption::Keep {
+            opts.set("auto-alt-ref", "0");
+        }
         if let Some(mode) = self.temporal_layers() {
             opts.set("ts-parameters", &self.ts_parameters(mode));
         }
@@ -297,7 +305,8 @@ impl Tuning<'_> {
             rc_buffer_size: None,
             rc_min_rate: None,
             ticks_per_frame: None,
-            bt709: true,
+            primaries: av_color::Primaries::Unspecified.into(),
+            transfer: av_color::TransferCharacteristic::Unspecified.into(),
         };
         let vpx_like = self.encoder.vpx_like();
         if vpx_like {

@@ -15,7 +15,8 @@ pub(crate) use self::ffmpeg::FfmpegEncoder;
 use crate::ffi::frame::wrap_planes;
 use crate::ffi::swscale::{scale_into, Scaler};
 use crate::session::{exchange, open_first, Session};
-use crate::video::{FrameBuffer, Rect};
+use crate::video::convert::sws_matrix;
+use crate::video::{ColorSpace, FrameBuffer, Rect};
 use crate::{EngineError, Keepalive, Result};
 
 pub use config::{
@@ -58,6 +59,7 @@ impl Session for VideoEncoder {
         let candidates = order.into_iter().map(|e| (e.name(), e));
         let (ffmpeg, codec, encoder, quantizer) =
             open_first("encode", &config.codec, candidates, encoder::find_by_name, |ffmpeg, codec| {
+                let pixel = (pixel, &ColorSpace::rec709());
                 let name = ffmpeg.name();
                 if let Some(mode) = scalability.filter(|m| *m != ScalabilityMode::L1T1) {
                     if !ffmpeg.has_temporal_layers() {
@@ -65,8 +67,8 @@ impl Session for VideoEncoder {
                     }
                 }
                 let formats = codec.video().ok().and_then(|v| v.formats());
-                if !formats.is_none_or(|mut f| f.any(|p| p == pixel)) {
-                    return Err(format!("{name} does not take {pixel:?}").into());
+                if !formats.is_none_or(|mut f| f.any(|p| p == pixel.0)) {
+                    return Err(format!("{name} does not take {:?}", pixel.0).into());
                 }
                 let quantizer = (config.bitrate_mode == BitrateMode::Quantizer).then_some(ffmpeg.default_quantizer());
                 let encoder = ffmpeg.open(&config, codec, pixel, quantizer).map_err(|e| format!("{name}: {e}"))?;
@@ -107,9 +109,17 @@ impl Session for VideoEncoder {
         if input.key_frame && self.frames_in > 0 && self.ffmpeg.ignores_key_requests() {
             self.finish(sink)?;
         }
+        // The bitstream describes the colour of the first frame of each encoder session.
+        let color = input.color_space.encoded_for(frame.format);
+        if self.frames_in == 0 && color != self.packager.color_space {
+            self.packager.color_space = color;
+            self.scaler = None;
+            self.close_encoder();
+        }
         // The input's shared pixels keep the planes alive while FFmpeg reads them in place.
         let keepalive: Keepalive = Arc::new(input.pixels.clone());
         let mut av = self.convert(frame, &keepalive, rect)?;
+        self.packager.orientation = input.orientation;
         let pts = self.packager.input(input.timestamp, input.duration, self.frames_in);
         av.set_pts(Some(pts));
         av.set_kind(if input.key_frame || self.frames_in == 0 { picture::Type::I } else { picture::Type::None });
@@ -183,7 +193,7 @@ impl VideoEncoder {
             let config = &self.packager.config;
             let enc = self
                 .ffmpeg
-                .open(config, self.codec, self.pixel, self.quantizer)
+                .open(config, self.codec, (self.pixel, &self.packager.color_space), self.quantizer)
                 .map_err(|e| EngineError::encoding(format!("reopening {}: {e}", self.ffmpeg.name())))?;
             self.encoder = Some(enc);
         }
@@ -209,8 +219,10 @@ impl VideoEncoder {
         if self.scaler.as_ref().is_none_or(|(k, _)| *k != key) {
             let flags = ffmpeg_next::ffi::SWS_BILINEAR;
             let mut scaler = Scaler::new(key, (self.pixel, w, h), flags)?;
+            // RGB becomes YUV with the matrix and range the bitstream declares.
             if format.is_rgb() {
-                scaler.set_colorspace(ffmpeg_next::ffi::SWS_CS_ITU709, true, false);
+                let written = &self.packager.color_space;
+                scaler.set_colorspace(sws_matrix(written.matrix), true, written.full_range.unwrap_or(false));
             }
             self.scaler = Some((key, scaler));
         }
