@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -126,11 +127,32 @@ describe('ImageDecoder formats', () => {
     decoder.close()
   })
 
-  it('decodes a JPEG with an EXIF orientation without rotating it (VideoFrame has no rotation yet)', async () => {
-    const data = withExifOrientation(makeImage(work, 'exif.jpg', pattern, ['-frames:v', '1', '-pix_fmt', 'yuvj444p']), 6)
+  it('gives a JPEG the rotation and flip of its EXIF orientation, its pixels as stored', async () => {
+    const jpeg = makeImage(work, 'exif.jpg', pattern, ['-frames:v', '1', '-pix_fmt', 'yuvj444p'])
+    const stored = cliDecode(file('exif.jpg'), 'yuvj444p')
+    const expected: [number, number, boolean][] = [[1, 0, false], [2, 0, true], [3, 180, false], [4, 180, true], [5, 90, true], [6, 90, false], [7, 270, true], [8, 270, false]]
+    for (const [tag, rotation, flip] of expected) {
+      const decoder = new ImageDecoder({ type: 'image/jpeg', data: withExifOrientation(jpeg, tag) })
+      const { image } = await decoder.decode()
+      const sideways = rotation % 180 !== 0
+      expect([image.rotation, image.flip, image.displayWidth, image.displayHeight], `orientation ${tag}`).toEqual([rotation, flip, sideways ? 64 : 96, sideways ? 96 : 64])
+      expect([image.format, image.codedWidth, image.codedHeight]).toEqual(['I444', 96, 64])
+      expect(Buffer.from(await bytesOf(image)).equals(stored)).toBe(true)
+      image.close()
+      decoder.close()
+    }
+  })
+
+  it('decodes a progressive JPEG exactly as the CLI does', async () => {
+    makeImage(work, 'sequential.jpg', pattern, ['-frames:v', '1', '-pix_fmt', 'yuvj420p', '-q:v', '3'])
+    execFileSync('jpegtran', ['-progressive', '-outfile', file('progressive.jpg'), file('sequential.jpg')])
+    const data = new Uint8Array(readFileSync(file('progressive.jpg')))
+    // SOF2: the frame is coded progressively.
+    expect(Buffer.from(data).includes(Buffer.from([0xff, 0xc2]))).toBe(true)
     const decoder = new ImageDecoder({ type: 'image/jpeg', data })
     const { image } = await decoder.decode()
-    expect([image.format, image.codedWidth, image.codedHeight]).toEqual(['I444', 96, 64])
+    expect([image.format, image.codedWidth, image.codedHeight]).toEqual(['I420', 96, 64])
+    expect(Buffer.from(await bytesOf(image)).equals(cliDecode(file('progressive.jpg'), 'yuvj420p'))).toBe(true)
     image.close()
     decoder.close()
   })

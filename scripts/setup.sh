@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the build needs on Debian/Ubuntu (FFmpeg's -dev libraries, pkg-config,
-# clang for bindgen, the ffmpeg CLI for tests), then the npm packages, then builds the
+# clang for bindgen, the ffmpeg CLI and jpegtran for tests), then the npm packages, then builds the
 # addon in release mode. Expects Rust (cargo) and Node.js >= 20 with npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(pkg-config clang libclang-dev libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev ffmpeg time)
+packages=(pkg-config clang libclang-dev libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev ffmpeg time libjpeg-turbo-progs)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

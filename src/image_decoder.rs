@@ -171,7 +171,9 @@ pub(crate) fn decode_result(env: &Env, image: DecodedImage) -> napi::Result<napi
     let (width, height) = (image.frame.coded_width, image.frame.coded_height);
     let bytes = image.frame.byte_size();
     let pixels = Pixels::native(env, image.frame, bytes);
-    let state = FrameState::new(pixels, Rect::of_size(width, height), (width, height), image.color_space);
+    let display = image.orientation.oriented((width, height));
+    let mut state = FrameState::new(pixels, Rect::of_size(width, height), display, image.color_space);
+    state.orientation = image.orientation;
     let frame = VideoFrame::from_state(state, image.timestamp_us, image.duration_us);
     let frame = frame.into_instance(env)?.value;
     let result = raw::object(env)?;

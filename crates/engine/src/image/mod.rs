@@ -5,6 +5,7 @@
 
 mod avif;
 mod compose;
+mod exif;
 mod gif;
 mod output;
 mod png;
@@ -13,7 +14,7 @@ mod webp;
 
 use std::sync::Arc;
 
-use crate::video::{ColorSpace, FrameBuffer};
+use crate::video::{ColorSpace, FrameBuffer, Orientation};
 use crate::{EngineError, Result};
 
 pub use compose::{Blend, Canvas, Dispose, Patch};
@@ -115,6 +116,8 @@ pub struct DecodedImage {
     pub timestamp_us: i64,
     pub duration_us: Option<i64>,
     pub color_space: ColorSpace,
+    /// From a JPEG's EXIF orientation; upright otherwise.
+    pub orientation: Orientation,
 }
 
 /// A format's frames in file order, each fully composited.
@@ -257,7 +260,12 @@ impl ImageSession {
             }
             let Some(reading) = self.reading.as_mut() else { return Ok(None) };
             match reading.advance(index, self.desired_size) {
-                Ok(Some(image)) => return Ok(Some(image)),
+                Ok(Some(mut image)) => {
+                    if self.kind == ImageKind::Jpeg {
+                        image.orientation = exif::jpeg_orientation(self.bytes()).unwrap_or_default();
+                    }
+                    return Ok(Some(image));
+                }
                 Ok(None) | Err(_) if reading.data_len < data_len => reading.starved = true,
                 Ok(None) if !self.complete => {
                     reading.starved = true;
@@ -286,7 +294,8 @@ impl Reading {
             if self.next > index {
                 let (buffer, color_space) = output::to_frame(frame.pixels, desired_size)?;
                 let duration_us = frame.duration_us;
-                return Ok(Some(DecodedImage { frame: buffer, timestamp_us, duration_us, color_space }));
+                let orientation = Orientation::default();
+                return Ok(Some(DecodedImage { frame: buffer, timestamp_us, duration_us, color_space, orientation }));
             }
         }
         Ok(None)
