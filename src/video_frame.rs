@@ -12,15 +12,13 @@ use napi::sys::napi_value;
 use napi::{Env, JsValue};
 use napi_derive::napi;
 
-use crate::dict::frame::{
-    self, PlaneLayout, VideoFrameBufferInit, VideoFrameCopyToOptions, VideoFrameInit, VideoFrameMetadata,
-};
+use crate::dict::frame::{self, VideoFrameBufferInit, VideoFrameCopyToOptions, VideoFrameInit, VideoFrameMetadata};
 use crate::dict::{self, webidl};
 use crate::dom_rect::DOMRectReadOnly;
 use crate::js::buffer::BufferSource;
 use crate::js::error::{closed, OrThrow};
 use crate::js::promise;
-use crate::js::raw::{self, JsHandle};
+use crate::js::raw::{self, JsHandle, StrongRef};
 use crate::js::transfer;
 use crate::memory::anchor::{self, Held, V8Bytes};
 use crate::memory::counters::{Live, VIDEO_FRAMES};
@@ -29,7 +27,7 @@ use crate::video_color_space::VideoColorSpace;
 
 mod copy;
 
-use copy::{layouts_of, ConversionPlan, ConvertInto, Copied, DestinationRef};
+use copy::{layouts_of, ConversionPlan, ConvertInto, Copied};
 
 /// Pixel memory shared by a frame and its clones.
 pub type Pixels = Media<FrameBuffer>;
@@ -384,15 +382,9 @@ impl VideoFrame {
             self.copy_into(&env, this.object.raw(), dest, &options)
         });
         match result {
-            Ok(Copied::Done(layouts)) => promise::settled_promise(&env, Ok(to_js(&env, layouts)?)),
+            Ok(Copied::Done(layouts)) => promise::settled_promise(&env, Ok(raw::to_value(&env, layouts)?)),
             Ok(Copied::Converting(plan)) => {
-                let mut reference = std::ptr::null_mut();
-                // SAFETY: a JS-thread call with a live handle; deleted in `finally`.
-                raw::check(
-                    unsafe { napi::sys::napi_create_reference(env.raw(), destination.0, 1, &mut reference) },
-                    "napi_create_reference",
-                )?;
-                let task = ConvertInto { plan, destination: DestinationRef(reference) };
+                let task = ConvertInto { plan, destination: StrongRef::new(&env, destination.0)? };
                 Ok(env.spawn(task)?.promise_object().raw())
             }
             Err(e) => promise::settled_promise(&env, Err(e)),
@@ -442,9 +434,4 @@ fn copy_options(env: &Env, options: Option<JsHandle>) -> napi::Result<VideoFrame
         Some(options) => dict::read(env, options.0),
         None => Ok(VideoFrameCopyToOptions::default()),
     }
-}
-
-fn to_js(env: &Env, layouts: Vec<PlaneLayout>) -> napi::Result<napi_value> {
-    // SAFETY: converting an owned Rust value on the JS thread.
-    unsafe { <Vec<PlaneLayout> as napi::bindgen_prelude::ToNapiValue>::to_napi_value(env.raw(), layouts) }
 }

@@ -5,13 +5,13 @@
 
 use engine::{EngineError, Session};
 use napi::bindgen_prelude::{FromNapiValue, ToNapiValue};
-use napi::sys::{self, napi_value};
+use napi::sys::napi_value;
 use napi::{Env, JsValue, Task};
 
 use crate::codec::protocol::{Codec, Config};
 use crate::dict::{read_value, Checked};
 use crate::js::promise;
-use crate::js::raw::{self, to_value, JsHandle};
+use crate::js::raw::{self, to_value, JsHandle, StrongRef};
 
 /// Builds the support dictionary from the caller's config (converted, with copies of its
 /// buffers); `supported` is filled in once the probe is done.
@@ -42,24 +42,15 @@ where
         Ok(answer) => to_value(env, answer)?,
         Err(e) => return promise::settled_promise(env, Err(EngineError::type_error(e.reason))),
     };
-    let mut reference = std::ptr::null_mut();
-    // SAFETY: a JS-thread call with a live handle; deleted in `finally`.
-    raw::check(unsafe { sys::napi_create_reference(env.raw(), answer, 1, &mut reference) }, "napi_create_reference")?;
-    let task = SupportProbe::<C> { config, answer: AnswerRef(reference) };
+    let task = SupportProbe::<C> { config, answer: StrongRef::new(env, answer)? };
     Ok(env.spawn(task)?.promise_object().raw())
 }
-
-/// The answer object, held by a strong reference made, read and deleted on the JS thread
-/// only (`probe`, `resolve`, `finally`).
-struct AnswerRef(sys::napi_ref);
-
-// SAFETY: the pool thread only carries the reference; see the type's comment.
-unsafe impl Send for AnswerRef {}
 
 /// One probe on libuv's pool: opens the session (`None`: known unsupported already).
 struct SupportProbe<C: Codec> {
     config: Option<Config<C>>,
-    answer: AnswerRef,
+    /// The answer object, its `supported` filled in at `resolve`.
+    answer: StrongRef,
 }
 
 impl<C: Codec> Task for SupportProbe<C> {
@@ -71,14 +62,13 @@ impl<C: Codec> Task for SupportProbe<C> {
     }
 
     fn resolve(&mut self, env: Env, supported: bool) -> napi::Result<JsHandle> {
-        let answer = raw::ref_value(&env, self.answer.0)?.ok_or_else(|| napi::Error::from_reason("answer is gone"))?;
+        let answer = self.answer.value(&env)?;
         raw::set_property(&env, answer, c"supported", to_value(&env, supported)?)?;
         Ok(JsHandle(answer))
     }
 
     fn finally(self, env: Env) -> napi::Result<()> {
-        // SAFETY: the reference was created in this env and is deleted once, here.
-        unsafe { sys::napi_delete_reference(env.raw(), self.answer.0) };
+        self.answer.delete(&env);
         Ok(())
     }
 }

@@ -120,6 +120,33 @@ pub fn weak_ref(env: &Env, value: napi_value) -> napi::Result<sys::napi_ref> {
     Ok(reference)
 }
 
+/// A strong reference that a task on libuv's pool carries to its settling: made, read
+/// and deleted on the JS thread only (N-API calls `resolve` and `finally` there).
+pub struct StrongRef(sys::napi_ref);
+
+// SAFETY: the pool thread only carries the reference; see the type's comment.
+unsafe impl Send for StrongRef {}
+
+impl StrongRef {
+    pub fn new(env: &Env, value: napi_value) -> napi::Result<Self> {
+        let mut reference = ptr::null_mut();
+        // SAFETY: see the module comment.
+        unsafe { check(sys::napi_create_reference(env.raw(), value, 1, &mut reference), "napi_create_reference")? };
+        Ok(Self(reference))
+    }
+
+    /// The value; it cannot have been collected while the reference holds it.
+    pub fn value(&self, env: &Env) -> napi::Result<napi_value> {
+        ref_value(env, self.0)?.ok_or_else(|| napi::Error::from_reason("a referenced value is gone"))
+    }
+
+    /// Deletes the reference, once, in the env it was made in.
+    pub fn delete(self, env: &Env) {
+        // SAFETY: see the module comment; `self` is consumed, so this runs once.
+        unsafe { sys::napi_delete_reference(env.raw(), self.0) };
+    }
+}
+
 /// The referenced value, or `None` once it was collected.
 pub fn ref_value(env: &Env, reference: sys::napi_ref) -> napi::Result<Option<napi_value>> {
     let mut value = ptr::null_mut();
@@ -216,13 +243,7 @@ pub fn call_method(
     name: &std::ffi::CStr,
     args: &[napi_value],
 ) -> napi::Result<napi_value> {
-    let method = get_property(env, object, name)?;
-    let mut result = ptr::null_mut();
-    // SAFETY: see the module comment; `args` are live handles.
-    unsafe {
-        check(sys::napi_call_function(env.raw(), object, method, args.len(), args.as_ptr(), &mut result), "call")?
-    };
-    Ok(result)
+    call_with(env, get_property(env, object, name)?, object, args)
 }
 
 /// Converts a Rust value for JS (objects built here, on the JS thread).

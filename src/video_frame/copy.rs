@@ -10,7 +10,7 @@ use napi::{Env, Task};
 use super::Pixels;
 use crate::dict::frame::PlaneLayout;
 use crate::js::buffer::BufferSource;
-use crate::js::raw;
+use crate::js::raw::StrongRef;
 use crate::memory::anchor::Held;
 
 /// How `copyTo()` goes on once its checks passed.
@@ -38,14 +38,8 @@ pub struct ConversionPlan {
 pub struct ConvertInto {
     pub plan: ConversionPlan,
     /// A strong reference to the caller's buffer.
-    pub destination: DestinationRef,
+    pub destination: StrongRef,
 }
-
-/// Created, read and deleted on the JS thread only (`copy_to`, `resolve`, `finally`).
-pub struct DestinationRef(pub napi::sys::napi_ref);
-
-// SAFETY: the pool thread only carries the reference; see the type's comment.
-unsafe impl Send for DestinationRef {}
 
 impl Task for ConvertInto {
     type Output = Vec<u8>;
@@ -67,8 +61,7 @@ impl Task for ConvertInto {
     }
 
     fn resolve(&mut self, env: Env, converted: Vec<u8>) -> napi::Result<Vec<PlaneLayout>> {
-        let destination = raw::ref_value(&env, self.destination.0)?
-            .ok_or_else(|| napi::Error::from_reason("the destination is gone"))?;
+        let destination = self.destination.value(&env)?;
         let dest = BufferSource::from_value(&env, destination).map_err(|e| napi::Error::from_reason(e.to_string()))?;
         if dest.len < self.plan.size {
             return Err(napi::Error::from_reason("the destination was detached or shrank during copyTo()"));
@@ -88,8 +81,7 @@ impl Task for ConvertInto {
     }
 
     fn finally(self, env: Env) -> napi::Result<()> {
-        // SAFETY: the reference was created in this env and is deleted once, here.
-        unsafe { napi::sys::napi_delete_reference(env.raw(), self.destination.0) };
+        self.destination.delete(&env);
         Ok(())
     }
 }
