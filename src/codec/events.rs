@@ -136,16 +136,9 @@ fn event_target_method(env: &Env, method: &CStr) -> napi::Result<napi_value> {
     get_property(env, prototype, method)
 }
 
-/// Calls the `output` callback with `args`.
-pub fn call_output(env: &Env, callbacks: napi_value, args: &[napi_value]) -> napi::Result<()> {
-    let callback = get_property(env, callbacks, c"output")?;
+/// Calls the init's `output` or `error` callback (`name`) with `args`.
+pub fn call_callback(env: &Env, callbacks: napi_value, name: &CStr, args: &[napi_value]) -> napi::Result<()> {
+    let callback = get_property(env, callbacks, name)?;
     call_function(env, callback, args);
-    Ok(())
-}
-
-/// Calls the `error` callback with `error`.
-pub fn call_error(env: &Env, callbacks: napi_value, error: napi_value) -> napi::Result<()> {
-    let callback = get_property(env, callbacks, c"error")?;
-    call_function(env, callback, &[error]);
     Ok(())
 }

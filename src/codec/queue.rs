@@ -353,7 +353,7 @@ impl<C: Codec> Core<C> {
         Self::close(core, env, error.clone());
         let callbacks = core.borrow().callbacks_object(env);
         if let (Ok(callbacks), Ok(value)) = (callbacks, js_error(env, &error)) {
-            let _ = events::call_error(env, callbacks, value);
+            let _ = events::call_callback(env, callbacks, c"error", &[value]);
         }
     }
 
@@ -421,7 +421,7 @@ impl<C: Codec> Core<C> {
         let callbacks = core.borrow().callbacks_object(env);
         match (callbacks, C::to_js(env, output)) {
             (Ok(callbacks), Ok(args)) => {
-                let _ = events::call_output(env, callbacks, &args);
+                let _ = events::call_callback(env, callbacks, c"output", &args);
             }
             (_, Err(e)) => Self::fail(core, env, EngineError::encoding(e.reason)),
             _ => {}
