@@ -6,10 +6,10 @@
 //! `OpusMSEncoder` pointer, in every FFmpeg from 4.0 to 7.1. That layout is checked
 //! before use: the first field must be the codec's own class, and libopus must answer a
 //! read of the sample rate with the context's rate. The control function is looked up in
-//! the libopus that FFmpeg already loaded; nothing here loads or links a library.
+//! the libopus that FFmpeg already loaded, so nothing here loads a library; a build with
+//! FFmpeg linked statically links it by name.
 
 use std::ffi::{c_char, c_int, c_void, CStr};
-use std::sync::OnceLock;
 
 use ffmpeg_next::codec;
 
@@ -36,8 +36,18 @@ pub(crate) fn available() -> bool {
     encoder_ctl().is_some()
 }
 
+/// With FFmpeg linked statically, libopus is inside this library and linked by name.
+#[cfg(feature = "static-ffmpeg")]
 fn encoder_ctl() -> Option<EncoderCtl> {
-    static CTL: OnceLock<Option<usize>> = OnceLock::new();
+    extern "C" {
+        fn opus_multistream_encoder_ctl(st: *mut c_void, request: c_int, ...) -> c_int;
+    }
+    Some(opus_multistream_encoder_ctl)
+}
+
+#[cfg(not(feature = "static-ffmpeg"))]
+fn encoder_ctl() -> Option<EncoderCtl> {
+    static CTL: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
     let address = *CTL.get_or_init(|| {
         // The library FFmpeg links; RTLD_NOLOAD only finds it when it is already loaded.
         const NAMES: [&CStr; 2] = [c"libopus.so.0", c"libopus.0.dylib"];
