@@ -378,7 +378,10 @@ export declare class VideoFrame {
   allocationSize(options?: VideoFrameCopyToOptions): number
   /** Copies (and optionally converts to RGB) the frame's pixels into `destination`. */
   copyTo(this: this, destination: AllowSharedBufferSource, options?: VideoFrameCopyToOptions): Promise<PlaneLayout[]>
-  /** A copy of the frame's metadata (members of the VideoFrame Metadata Registry). */
+  /**
+   * A copy of the frame's metadata (members of the VideoFrame Metadata Registry); a
+   * `backgroundSegmentationMask` is a new VideoFrame each time, for the caller to close.
+   */
   metadata(): VideoFrameMetadata
   /** A new frame sharing these pixels (no copy). */
   clone(): VideoFrame
@@ -727,6 +730,14 @@ export interface VideoFrameInit {
  */
 export interface VideoFrameMetadata {
   backgroundBlur?: BackgroundBlur
+  /**
+   * A mask with white for certain foreground and black for certain background
+   * (https://w3c.github.io/mediacapture-extensions/#background-segmentation-mask).
+   * The draft types it `ImageBitmap`, which Node lacks; a VideoFrame stands in for it,
+   * copied as the draft copies metadata: the frame keeps a copy of the mask, and each
+   * `metadata()` returns a new VideoFrame for it, which the caller closes.
+   */
+  backgroundSegmentationMask?: VideoFrame
   /** `DOMHighResTimeStamp`: when the frame was captured. */
   captureTime?: number
   /** `DOMHighResTimeStamp`: when the frame's last packet arrived. */

@@ -5,15 +5,15 @@
 // by its IDL type in mediacapture-extensions.
 import { afterAll, describe, expect, it } from 'vitest'
 
-import { VideoFrame, type VideoFrameBufferInit, type VideoFrameMetadata } from '../index.js'
+import { VideoFrame, getCounters, type VideoFrameBufferInit, type VideoFrameMetadata } from '../index.js'
 import { expectThrowsNamed } from './helpers/errors.js'
-import { assertNoLeaks } from './helpers/leak-check.js'
+import { assertNoLeaks, waitForGC } from './helpers/leak-check.js'
 
 afterAll(() => assertNoLeaks())
 
-/** A 4x2 RGBA frame whose bytes are their own index. */
-function rgba4x2(extra: Partial<VideoFrameBufferInit> = {}): VideoFrame {
-  const data = Uint8Array.from({ length: 32 }, (_, i) => i)
+/** A 4x2 RGBA frame whose bytes are their own index plus `offset`. */
+function rgba4x2(extra: Partial<VideoFrameBufferInit> = {}, offset = 0): VideoFrame {
+  const data = Uint8Array.from({ length: 32 }, (_, i) => i + offset)
   return new VideoFrame(data, { format: 'RGBA', codedWidth: 4, codedHeight: 2, timestamp: 1234, ...extra })
 }
 
@@ -27,6 +27,12 @@ function roundTrip(metadata: unknown): VideoFrameMetadata {
 
 function throwsWith(metadata: unknown, name: string) {
   expectThrowsNamed(() => rgba4x2({ metadata: metadata as VideoFrameMetadata }), name)
+}
+
+async function pixels(frame: VideoFrame): Promise<number[]> {
+  const bytes = new Uint8Array(frame.allocationSize())
+  await frame.copyTo(bytes)
+  return Array.from(bytes)
 }
 
 const face = { type: 'human-face', id: 1, probability: 0.5 }
@@ -188,5 +194,113 @@ describe('VideoFrameMetadata conversion (WebIDL)', () => {
     expect(point({ x: 0.75 })).toEqual({ x: 0.75, y: 0 })
     expect(point({ y: '0.5' })).toEqual({ x: 0, y: 0.5 })
     for (const bad of [{ x: NaN }, { y: Infinity }, 5]) throwsWith({ segments: [{ ...face, centerPoint: bad }] }, 'TypeError')
+  })
+})
+
+describe('VideoFrameMetadata.backgroundSegmentationMask', () => {
+  it('must be a VideoFrame', () => {
+    for (const bad of [null, {}, new Uint8Array(32), 'mask', 1]) throwsWith({ backgroundSegmentationMask: bad }, 'TypeError')
+  })
+
+  it('is copied into the frame: closing the given mask leaves the copy whole', async () => {
+    const mask = rgba4x2({ timestamp: 77, duration: 5, rotation: 90, flip: true, metadata: { captureTime: 3 } }, 100)
+    const frame = rgba4x2({ metadata: { backgroundSegmentationMask: mask, captureTime: 1 } })
+    mask.close()
+    const metadata = frame.metadata()
+    expect(Object.keys(metadata)).toEqual(['backgroundSegmentationMask', 'captureTime'])
+    const copy = metadata.backgroundSegmentationMask!
+    expect(copy).toBeInstanceOf(VideoFrame)
+    expect([copy.format, copy.codedWidth, copy.codedHeight, copy.timestamp, copy.duration, copy.rotation, copy.flip]).toEqual(['RGBA', 4, 2, 77, 5, 90, true])
+    expect(copy.metadata()).toEqual({ captureTime: 3 })
+    expect(await pixels(copy)).toEqual(Array.from({ length: 32 }, (_, i) => i + 100))
+    copy.close()
+    frame.close()
+  })
+
+  it('is a new VideoFrame on each metadata() call, independent of the others', async () => {
+    const mask = rgba4x2({}, 50)
+    const frame = rgba4x2({ metadata: { backgroundSegmentationMask: mask } })
+    const first = frame.metadata().backgroundSegmentationMask!
+    const second = frame.metadata().backgroundSegmentationMask!
+    expect(first).not.toBe(second)
+    expect(first).not.toBe(mask)
+    first.close()
+    expect(second.format).toBe('RGBA')
+    expect(await pixels(second)).toEqual(Array.from({ length: 32 }, (_, i) => i + 50))
+    for (const f of [second, mask, frame]) f.close()
+  })
+
+  it('throws DataCloneError for a closed mask, after every other check', () => {
+    const mask = rgba4x2()
+    mask.close()
+    throwsWith({ backgroundSegmentationMask: mask }, 'DataCloneError')
+    const source = rgba4x2()
+    expectThrowsNamed(() => new VideoFrame(source, { metadata: { backgroundSegmentationMask: mask } }), 'DataCloneError')
+    expectThrowsNamed(() => rgba4x2({ codedWidth: 0, metadata: { backgroundSegmentationMask: mask } }), 'TypeError')
+    // Before the transfer, not after it as in the draft: the caller keeps its buffer.
+    const data = new Uint8Array(32)
+    const init = { format: 'RGBA', codedWidth: 4, codedHeight: 2, timestamp: 0, transfer: [data.buffer], metadata: { backgroundSegmentationMask: mask } } as const
+    expectThrowsNamed(() => new VideoFrame(data, init), 'DataCloneError')
+    expect(data.byteLength).toBe(32)
+    source.close()
+    // The init's conversion comes before the constructor looks at its source.
+    expectThrowsNamed(() => new VideoFrame(source, { metadata: { backgroundSegmentationMask: {} as VideoFrame } }), 'TypeError')
+    const open = rgba4x2()
+    expectThrowsNamed(() => new VideoFrame(source, { metadata: { backgroundSegmentationMask: open } }), 'InvalidStateError')
+    open.close()
+  })
+
+  it('travels with clones and frames made from frames, and may hold a mask of its own', () => {
+    const inner = rgba4x2({ timestamp: 1 })
+    const mask = rgba4x2({ timestamp: 2, metadata: { backgroundSegmentationMask: inner } })
+    const frame = rgba4x2({ metadata: { backgroundSegmentationMask: mask } })
+    inner.close()
+    mask.close()
+    const clone = frame.clone()
+    const wrapped = new VideoFrame(frame, { timestamp: 9 })
+    const self = new VideoFrame(wrapped, { metadata: { backgroundSegmentationMask: wrapped } })
+    const seen = [frame, clone, wrapped, self].map((f) => {
+      const copy = f.metadata().backgroundSegmentationMask!
+      const nested = copy.metadata().backgroundSegmentationMask
+      const stamps = [copy.timestamp, nested?.timestamp ?? null]
+      copy.close()
+      nested?.close()
+      return stamps
+    })
+    expect(seen).toEqual([[2, 1], [2, 1], [2, 1], [9, 2]])
+    for (const f of [frame, clone, wrapped, self]) f.close()
+  })
+
+  it('counts as a live frame while a frame holds it, and goes with the last holder', () => {
+    const before = getCounters().videoFrames
+    const mask = rgba4x2()
+    const frame = rgba4x2({ metadata: { backgroundSegmentationMask: mask } })
+    mask.close()
+    expect(getCounters().videoFrames - before).toBe(2)
+    const clone = frame.clone()
+    const returned = frame.metadata().backgroundSegmentationMask!
+    expect(getCounters().videoFrames - before).toBe(4)
+    frame.close()
+    expect(getCounters().videoFrames - before).toBe(3)
+    clone.close()
+    expect(getCounters().videoFrames - before).toBe(1)
+    returned.close()
+    expect(getCounters().videoFrames - before).toBe(0)
+  })
+
+  it('is collected with frames that are never closed', async () => {
+    const before = getCounters().videoFrames
+    const made = () => {
+      for (let i = 0; i < 20; i++) {
+        const mask = rgba4x2()
+        const frame = rgba4x2({ metadata: { backgroundSegmentationMask: mask } })
+        frame.metadata()
+        if (i % 2) mask.close()
+      }
+    }
+    made()
+    expect(getCounters().videoFrames - before).toBe(20 * 4 - 10)
+    await waitForGC()
+    expect(getCounters().videoFrames - before).toBe(0)
   })
 })

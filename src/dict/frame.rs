@@ -120,6 +120,13 @@ pub struct VideoFrameInit {
 pub struct VideoFrameMetadata {
     #[napi(ts_type = "BackgroundBlur")]
     pub background_blur: Option<Dictionary<BackgroundBlur>>,
+    /// A mask with white for certain foreground and black for certain background
+    /// (https://w3c.github.io/mediacapture-extensions/#background-segmentation-mask).
+    /// The draft types it `ImageBitmap`, which Node lacks; a VideoFrame stands in for it,
+    /// copied as the draft copies metadata: the frame keeps a copy of the mask, and each
+    /// `metadata()` returns a new VideoFrame for it, which the caller closes.
+    #[napi(ts_type = "VideoFrame")]
+    pub background_segmentation_mask: Option<JsHandle>,
     /// `DOMHighResTimeStamp`: when the frame was captured.
     #[napi(ts_type = "number")]
     pub capture_time: Option<Number>,
@@ -212,21 +219,24 @@ engine::idl_enum!(
 
 impl VideoFrameMetadata {
     /// Each member's WebIDL conversion, as the dictionary holds it from then on (a
-    /// `DOMHighResTimeStamp` is a finite `double`, `unsigned long` wraps modulo 2^32).
-    pub fn converted(self) -> Result<Self> {
+    /// `DOMHighResTimeStamp` is a finite `double`, `unsigned long` wraps modulo 2^32), and
+    /// the mask apart: only the caller knows what a VideoFrame is.
+    pub fn converted(self) -> Result<(Self, Option<JsHandle>)> {
         let time = |value: Option<Number>, what| value.map(|v| webidl::double(v, what).map(Number)).transpose();
         let segments = self
             .segments
             .map(|Sequence(list)| list.into_iter().map(|Dictionary(s)| s.converted().map(Dictionary)).collect())
             .transpose()?
             .map(Sequence);
-        Ok(Self {
+        let values = Self {
             background_blur: self.background_blur,
+            background_segmentation_mask: None,
             capture_time: time(self.capture_time, "metadata.captureTime")?,
             receive_time: time(self.receive_time, "metadata.receiveTime")?,
             rtp_timestamp: self.rtp_timestamp.map(|v| Number(f64::from(webidl::unsigned_long(v)))),
             segments,
-        })
+        };
+        Ok((values, self.background_segmentation_mask))
     }
 }
 
