@@ -40,6 +40,7 @@ export type CodecState = 'unconfigured' | 'configured' | 'closed'
 export type HardwareAcceleration = 'no-preference' | 'prefer-hardware' | 'prefer-software'
 export type VideoEncoderBitrateMode = 'constant' | 'variable' | 'quantizer'
 export type LatencyMode = 'quality' | 'realtime'
+export type SegmentType = 'human-face' | 'left-eye' | 'right-eye' | 'eye' | 'mouth'
 export interface AvcEncoderConfig {
   format?: 'avc' | 'annexb'
 }

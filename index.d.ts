@@ -40,6 +40,7 @@ export type CodecState = 'unconfigured' | 'configured' | 'closed'
 export type HardwareAcceleration = 'no-preference' | 'prefer-hardware' | 'prefer-software'
 export type VideoEncoderBitrateMode = 'constant' | 'variable' | 'quantizer'
 export type LatencyMode = 'quality' | 'realtime'
+export type SegmentType = 'human-face' | 'left-eye' | 'right-eye' | 'eye' | 'mouth'
 export interface AvcEncoderConfig {
   format?: 'avc' | 'annexb'
 }
@@ -377,7 +378,10 @@ export declare class VideoFrame {
   allocationSize(options?: VideoFrameCopyToOptions): number
   /** Copies (and optionally converts to RGB) the frame's pixels into `destination`. */
   copyTo(this: this, destination: AllowSharedBufferSource, options?: VideoFrameCopyToOptions): Promise<PlaneLayout[]>
-  /** A copy of the frame's metadata (members of the VideoFrame Metadata Registry). */
+  /**
+   * A copy of the frame's metadata (members of the VideoFrame Metadata Registry); a
+   * `backgroundSegmentationMask` is a new VideoFrame each time, for the caller to close.
+   */
   metadata(): VideoFrameMetadata
   /** A new frame sharing these pixels (no copy). */
   clone(): VideoFrame
@@ -571,9 +575,32 @@ export interface PlaneLayout {
   stride: number
 }
 
+/** `Point2D` (https://w3c.github.io/mediacapture-image/#Point2D). */
+export interface Point2D {
+  x?: number
+  y?: number
+}
+
 /** `VideoEncoderEncodeOptions`' per-codec member: `{quantizer}`. */
 export interface QuantizerOptions {
   quantizer?: number
+}
+
+/**
+ * `Segment` (https://w3c.github.io/mediacapture-extensions/#dom-segment): one object
+ * found in the frame. Coordinates are normalised: (0, 0) is the rendered frame's top
+ * left, (1, 1) its bottom right.
+ */
+export interface Segment {
+  boundingBox?: DOMRectInit
+  centerPoint?: Point2D
+  /** `long`: the object's identifier, unique within the frame's segments. */
+  id: number
+  /** `long`: the `id` of the segment this one is part of. */
+  partOf?: number
+  /** `float`: the probability that the object is of this type, 0 when unknown. */
+  probability: number
+  type: SegmentType
 }
 
 /** `SvcOutputMetadata`. */
@@ -696,16 +723,30 @@ export interface VideoFrameInit {
 }
 
 /**
- * `VideoFrameMetadata`: the members the VideoFrame Metadata Registry
- * (https://w3c.github.io/webcodecs/video_frame_metadata_registry.html) defines that
- * hold plain values; any other member is dropped, as WebIDL drops unknown members.
+ * `VideoFrameMetadata` with the members of the VideoFrame Metadata Registry
+ * (https://w3c.github.io/webcodecs/video_frame_metadata_registry.html); any other member
+ * is dropped, as WebIDL drops unknown members. Members are in lexicographic order, the
+ * order in which WebIDL reads them from an init and writes them for `metadata()`.
  */
 export interface VideoFrameMetadata {
+  backgroundBlur?: BackgroundBlur
+  /**
+   * A mask with white for certain foreground and black for certain background
+   * (https://w3c.github.io/mediacapture-extensions/#background-segmentation-mask).
+   * The draft types it `ImageBitmap`, which Node lacks; a VideoFrame stands in for it,
+   * copied as the draft copies metadata: the frame keeps a copy of the mask, and each
+   * `metadata()` returns a new VideoFrame for it, which the caller closes.
+   */
+  backgroundSegmentationMask?: VideoFrame
   /** `DOMHighResTimeStamp`: when the frame was captured. */
   captureTime?: number
   /** `DOMHighResTimeStamp`: when the frame's last packet arrived. */
   receiveTime?: number
   /** `unsigned long`: the RTP timestamp of the packets the frame came in. */
   rtpTimestamp?: number
-  backgroundBlur?: BackgroundBlur
+  /**
+   * Faces and facial features found in the frame
+   * (https://w3c.github.io/mediacapture-extensions/#human-face-segmentation).
+   */
+  segments?: Segment[]
 }

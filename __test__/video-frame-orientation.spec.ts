@@ -1,6 +1,6 @@
-// VideoFrame orientation (https://w3c.github.io/webcodecs/#dom-videoframe-rotation) and
-// metadata (https://w3c.github.io/webcodecs/#dom-videoframe-metadata), through the
-// constructors, clone, and a codec round trip.
+// VideoFrame orientation (https://w3c.github.io/webcodecs/#dom-videoframe-rotation),
+// through the constructors, clone, and a codec round trip. Metadata has its own spec,
+// video-frame-metadata.spec.ts.
 import { afterAll, describe, expect, it } from 'vitest'
 
 import {
@@ -152,51 +152,6 @@ describe('VideoFrame rotation', () => {
     expect(layout).toEqual([{ offset: 0, stride: 16 }])
     expect(Array.from(out)).toEqual(Array.from({ length: 32 }, (_, i) => i))
     frame.close()
-  })
-})
-
-describe('VideoFrame metadata', () => {
-  it('is empty by default', () => {
-    const frame = rgba4x2()
-    expect(frame.metadata()).toEqual({})
-    frame.close()
-  })
-
-  it('keeps the registry members and drops the others', () => {
-    const metadata = { captureTime: 12.5, receiveTime: 13.25, rtpTimestamp: 90_000, backgroundBlur: { enabled: true }, other: 1 }
-    const frame = rgba4x2({ metadata } as Partial<VideoFrameBufferInit>)
-    expect(frame.metadata()).toEqual({ captureTime: 12.5, receiveTime: 13.25, rtpTimestamp: 90_000, backgroundBlur: { enabled: true } })
-    frame.close()
-  })
-
-  it('converts rtpTimestamp as an unsigned long (modulo 2^32)', () => {
-    const frame = rgba4x2({ metadata: { rtpTimestamp: -1 } } as Partial<VideoFrameBufferInit>)
-    expect(frame.metadata()).toEqual({ rtpTimestamp: 4294967295 })
-    frame.close()
-  })
-
-  it('returns a copy each time: changing it does not change the frame', () => {
-    const frame = rgba4x2({ metadata: { captureTime: 1 } } as Partial<VideoFrameBufferInit>)
-    const first = frame.metadata() as { captureTime?: number }
-    first.captureTime = 99
-    expect(frame.metadata()).toEqual({ captureTime: 1 })
-    expect(frame.metadata()).not.toBe(frame.metadata())
-    frame.close()
-  })
-
-  it('clones and frames made from frames carry it; an init metadata replaces it', () => {
-    const frame = rgba4x2({ metadata: { captureTime: 1 } } as Partial<VideoFrameBufferInit>)
-    const clone = frame.clone()
-    const wrapped = new VideoFrame(frame, { rotation: 90 })
-    const replaced = new VideoFrame(frame, { metadata: { receiveTime: 2 } })
-    expect([clone.metadata(), wrapped.metadata(), replaced.metadata()]).toEqual([{ captureTime: 1 }, { captureTime: 1 }, { receiveTime: 2 }])
-    for (const f of [frame, clone, wrapped, replaced]) f.close()
-  })
-
-  it('throws InvalidStateError once the frame is closed', () => {
-    const frame = rgba4x2({ metadata: { captureTime: 1 } } as Partial<VideoFrameBufferInit>)
-    frame.close()
-    expectThrowsNamed(() => frame.metadata(), 'InvalidStateError')
   })
 })
 

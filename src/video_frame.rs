@@ -12,7 +12,7 @@ use napi::sys::napi_value;
 use napi::{Env, JsValue};
 use napi_derive::napi;
 
-use crate::dict::frame::{self, VideoFrameBufferInit, VideoFrameCopyToOptions, VideoFrameInit, VideoFrameMetadata};
+use crate::dict::frame::{self, VideoFrameBufferInit, VideoFrameCopyToOptions, VideoFrameInit};
 use crate::dict::{self, webidl};
 use crate::dom_rect::DOMRectReadOnly;
 use crate::js::buffer::BufferSource;
@@ -26,8 +26,10 @@ use crate::memory::external::{self, Media};
 use crate::video_color_space::VideoColorSpace;
 
 mod copy;
+mod metadata;
 
 use copy::{layouts_of, ConversionPlan, ConvertInto, Copied};
+use metadata::{FrameMetadata, MetadataInit};
 
 /// Pixel memory shared by a frame and its clones.
 pub type Pixels = Media<FrameBuffer>;
@@ -41,7 +43,7 @@ pub struct FrameState {
     pub display_height: u32,
     pub color_space: ColorSpace,
     pub orientation: Orientation,
-    pub metadata: VideoFrameMetadata,
+    pub metadata: FrameMetadata,
     _live: Live,
 }
 
@@ -56,7 +58,7 @@ impl FrameState {
             display_height: display.1,
             color_space,
             orientation: Orientation::default(),
-            metadata: VideoFrameMetadata::default(),
+            metadata: FrameMetadata::default(),
             _live: Live::new(&VIDEO_FRAMES),
         }
     }
@@ -116,13 +118,17 @@ impl VideoFrame {
         let orientation = Orientation::from_init(init.rotation.map(|r| r.0), init.flip.map(|f| f.0))?;
         let display = frame::display_size(init.display_width, init.display_height)?
             .unwrap_or_else(|| orientation.oriented((visible_rect.width, visible_rect.height)));
-        let metadata = init.metadata.map(VideoFrameMetadata::converted).transpose()?.unwrap_or_default();
+        let metadata = init.metadata.map(|m| MetadataInit::convert(env, m)).transpose()?;
         let layout = init.layout.as_deref().map(frame::plane_layouts).transpose()?;
         let color_space = init.color_space.as_ref().map(frame::color_space).transpose()?;
         let duration = webidl::duration(init.duration)?;
         let timestamp = webidl::enforce_long_long(init.timestamp, "timestamp")?;
         let source = BufferSource::from_value(env, data)?;
         FrameBuffer::check_source(format, coded_width, coded_height, source.len, layout.as_deref())?;
+        // The draft copies the metadata last; a closed mask's DataCloneError comes after
+        // every other check, though before the transfer rather than after it, so that a
+        // failed constructor leaves the caller's buffers attached.
+        let metadata = metadata.map(|m| m.copy(env)).transpose()?.unwrap_or_default();
 
         let transfer = transfer::transfer_list(env, init.transfer)?;
         let buffer = match transfer::transfer(env, &source, &transfer)? {
@@ -152,7 +158,8 @@ impl VideoFrame {
 
     /// "Initialize Frame From Other Frame"
     /// (https://w3c.github.io/webcodecs/#videoframe-initialize-frame-from-other-frame).
-    fn from_frame(other: &VideoFrame, init: VideoFrameInit) -> Result<Self, EngineError> {
+    fn from_frame(env: &Env, other: &VideoFrame, init: VideoFrameInit) -> Result<Self, EngineError> {
+        let metadata = init.metadata.map(|m| MetadataInit::convert(env, m)).transpose()?;
         let source = other.open()?;
         let mut format = source.format;
         if init.alpha.as_deref().map(AlphaOption::parse).transpose()? == Some(AlphaOption::Discard) {
@@ -175,17 +182,15 @@ impl VideoFrame {
                 orientation,
             ),
         };
-        // A frame made from a frame keeps its metadata unless the init brings new.
-        let metadata = match init.metadata {
-            Some(metadata) => metadata.converted()?,
-            None => source.metadata.clone(),
-        };
         let mut state = source.clone_slots();
         state.visible_rect = visible_rect;
         (state.display_width, state.display_height) = display;
         state.format = format;
         state.orientation = orientation;
-        state.metadata = metadata;
+        // A frame made from a frame keeps its metadata unless the init brings new.
+        if let Some(metadata) = metadata {
+            state.metadata = metadata.copy(env)?;
+        }
         let timestamp = init.timestamp.map_or(other.timestamp, webidl::long_long);
         let duration = init.duration.map_or(other.duration, |d| Some(webidl::unsigned_long_long(d)));
         Ok(Self { anchored: other.anchored, ..Self::from_state(state, timestamp, duration) })
@@ -256,6 +261,9 @@ impl VideoFrame {
         #[napi(ts_arg_type = "VideoFrame | CanvasImageSourceOfDom | AllowSharedBufferSource")] source: JsHandle,
         #[napi(ts_arg_type = "VideoFrameBufferInit | VideoFrameInit")] init: Option<JsHandle>,
     ) -> napi::Result<Self> {
+        // A mask dropped where nothing released it (a constructor that failed after
+        // copying its metadata) gave its buffer back; let it go now.
+        anchor::release_held(&env);
         let frame = if BufferSource::from_value(&env, source.0).is_ok() {
             let Some(init) = init else {
                 return Err(EngineError::type_error("VideoFrameBufferInit is required")).or_throw(&env);
@@ -275,7 +283,7 @@ impl VideoFrame {
                 Some(init) => dict::read(&env, init.0)?,
                 None => VideoFrameInit::default(),
             };
-            let frame = Self::from_frame(&other, init).or_throw(&env)?;
+            let frame = Self::from_frame(&env, &other, init).or_throw(&env)?;
             if frame.anchored {
                 anchor::share(&env, source.0, this.object.raw())?;
             }
@@ -391,10 +399,11 @@ impl VideoFrame {
         }
     }
 
-    /// A copy of the frame's metadata (members of the VideoFrame Metadata Registry).
-    #[napi]
-    pub fn metadata(&self, env: Env) -> napi::Result<VideoFrameMetadata> {
-        self.open().map(|s| s.metadata.clone()).or_throw(&env)
+    /// A copy of the frame's metadata (members of the VideoFrame Metadata Registry); a
+    /// `backgroundSegmentationMask` is a new VideoFrame each time, for the caller to close.
+    #[napi(ts_return_type = "VideoFrameMetadata")]
+    pub fn metadata(&self, env: Env) -> napi::Result<napi_value> {
+        self.open().or_throw(&env)?.metadata.to_js(&env)
     }
 
     /// A new frame sharing these pixels (no copy).
@@ -413,13 +422,20 @@ impl VideoFrame {
     #[napi(ts_args_type = "")]
     pub fn close(&mut self, env: Env, this: This) -> napi::Result<()> {
         let share = self.state.take().map(|state| state.pixels);
-        anchor::close(&env, this.object.raw(), &mut self.anchored, share)
+        anchor::close(&env, this.object.raw(), &mut self.anchored, share)?;
+        // The mask in this frame's metadata, if this was its last holder, gave its
+        // buffer back just now.
+        anchor::release_held(&env);
+        Ok(())
     }
 }
 
 impl ObjectFinalize for VideoFrame {
     fn finalize(mut self, env: Env) -> napi::Result<()> {
         self.state = None;
+        // Finalizers run from the event loop, so the buffer of a mask this frame held
+        // can go back now rather than at the next constructor.
+        anchor::release_held(&env);
         external::settle(&env);
         Ok(())
     }

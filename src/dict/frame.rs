@@ -5,10 +5,12 @@
 use engine::video::{ColorSpace, Matrix, Primaries, Transfer};
 use engine::video::{PixelFormat, PlaneLayout as EnginePlaneLayout, Rect};
 use engine::{EngineError, Result};
+use napi::bindgen_prelude::ToNapiValue;
+use napi::{sys, Env};
 use napi_derive::napi;
 
-use crate::dict::webidl::{self, enforce_u32, Boolean, DomString, Number};
-use crate::js::raw::JsHandle;
+use crate::dict::webidl::{self, enforce_u32, Boolean, Dictionary, DomString, Number, Sequence};
+use crate::js::raw::{self, JsHandle};
 
 /// `PlaneLayout`: where one plane starts in a buffer and the bytes of one row.
 #[napi(object)]
@@ -109,12 +111,22 @@ pub struct VideoFrameInit {
     pub metadata: Option<VideoFrameMetadata>,
 }
 
-/// `VideoFrameMetadata`: the members the VideoFrame Metadata Registry
-/// (https://w3c.github.io/webcodecs/video_frame_metadata_registry.html) defines that
-/// hold plain values; any other member is dropped, as WebIDL drops unknown members.
+/// `VideoFrameMetadata` with the members of the VideoFrame Metadata Registry
+/// (https://w3c.github.io/webcodecs/video_frame_metadata_registry.html); any other member
+/// is dropped, as WebIDL drops unknown members. Members are in lexicographic order, the
+/// order in which WebIDL reads them from an init and writes them for `metadata()`.
 #[napi(object)]
 #[derive(Clone, Default)]
 pub struct VideoFrameMetadata {
+    #[napi(ts_type = "BackgroundBlur")]
+    pub background_blur: Option<Dictionary<BackgroundBlur>>,
+    /// A mask with white for certain foreground and black for certain background
+    /// (https://w3c.github.io/mediacapture-extensions/#background-segmentation-mask).
+    /// The draft types it `ImageBitmap`, which Node lacks; a VideoFrame stands in for it,
+    /// copied as the draft copies metadata: the frame keeps a copy of the mask, and each
+    /// `metadata()` returns a new VideoFrame for it, which the caller closes.
+    #[napi(ts_type = "VideoFrame")]
+    pub background_segmentation_mask: Option<JsHandle>,
     /// `DOMHighResTimeStamp`: when the frame was captured.
     #[napi(ts_type = "number")]
     pub capture_time: Option<Number>,
@@ -124,7 +136,10 @@ pub struct VideoFrameMetadata {
     /// `unsigned long`: the RTP timestamp of the packets the frame came in.
     #[napi(ts_type = "number")]
     pub rtp_timestamp: Option<Number>,
-    pub background_blur: Option<BackgroundBlur>,
+    /// Faces and facial features found in the frame
+    /// (https://w3c.github.io/mediacapture-extensions/#human-face-segmentation).
+    #[napi(ts_type = "Segment[]")]
+    pub segments: Option<Sequence<Dictionary<Segment>>>,
 }
 
 /// `BackgroundBlur` (https://w3c.github.io/mediacapture-extensions/#background-blur).
@@ -135,17 +150,126 @@ pub struct BackgroundBlur {
     pub enabled: Boolean,
 }
 
-impl VideoFrameMetadata {
-    /// The WebIDL conversion of each member: `DOMHighResTimeStamp` is a `double` (finite),
-    /// `unsigned long` wraps modulo 2^32.
-    pub fn converted(self) -> Result<Self> {
-        for (value, name) in [(self.capture_time, "captureTime"), (self.receive_time, "receiveTime")] {
-            if value.is_some_and(|v| !v.0.is_finite()) {
-                return Err(EngineError::type_error(format!("metadata.{name} must be a finite number")));
+/// `Segment` (https://w3c.github.io/mediacapture-extensions/#dom-segment): one object
+/// found in the frame. Coordinates are normalised: (0, 0) is the rendered frame's top
+/// left, (1, 1) its bottom right.
+#[napi(object, object_to_js = false)]
+#[derive(Clone)]
+pub struct Segment {
+    #[napi(ts_type = "DOMRectInit")]
+    pub bounding_box: Option<Dictionary<DOMRectInit>>,
+    #[napi(ts_type = "Point2D")]
+    pub center_point: Option<Dictionary<Point2D>>,
+    /// `long`: the object's identifier, unique within the frame's segments.
+    #[napi(ts_type = "number")]
+    pub id: Number,
+    /// `long`: the `id` of the segment this one is part of.
+    #[napi(ts_type = "number")]
+    pub part_of: Option<Number>,
+    /// `float`: the probability that the object is of this type, 0 when unknown.
+    #[napi(ts_type = "number")]
+    pub probability: Number,
+    #[napi(js_name = "type", ts_type = "SegmentType")]
+    pub kind: DomString,
+}
+
+// Written by hand because napi-rs writes required members before optional ones, and
+// WebIDL writes every member in lexicographic order.
+impl ToNapiValue for Segment {
+    unsafe fn to_napi_value(env: sys::napi_env, segment: Self) -> napi::Result<sys::napi_value> {
+        let js = Env::from_raw(env);
+        let object = raw::object(&js)?;
+        let members = [
+            (c"boundingBox", segment.bounding_box.map(|r| raw::to_value(&js, r)).transpose()?),
+            (c"centerPoint", segment.center_point.map(|p| raw::to_value(&js, p)).transpose()?),
+            (c"id", Some(raw::to_value(&js, segment.id)?)),
+            (c"partOf", segment.part_of.map(|p| raw::to_value(&js, p)).transpose()?),
+            (c"probability", Some(raw::to_value(&js, segment.probability)?)),
+            (c"type", Some(raw::to_value(&js, segment.kind)?)),
+        ];
+        for (name, value) in members {
+            if let Some(value) = value {
+                raw::set_property(&js, object, name, value)?;
             }
         }
-        let rtp_timestamp = self.rtp_timestamp.map(|v| Number(f64::from(webidl::unsigned_long(v))));
-        Ok(Self { rtp_timestamp, ..self })
+        Ok(object)
+    }
+}
+
+/// `Point2D` (https://w3c.github.io/mediacapture-image/#Point2D).
+#[napi(object)]
+#[derive(Clone, Copy, Default)]
+pub struct Point2D {
+    #[napi(ts_type = "number")]
+    pub x: Option<Number>,
+    #[napi(ts_type = "number")]
+    pub y: Option<Number>,
+}
+
+engine::idl_enum!(
+    /// `SegmentType` (https://w3c.github.io/mediacapture-extensions/#dom-segmenttype).
+    pub enum SegmentType = "SegmentType" {
+        HumanFace = "human-face",
+        LeftEye = "left-eye",
+        RightEye = "right-eye",
+        Eye = "eye",
+        Mouth = "mouth",
+    }
+);
+
+impl VideoFrameMetadata {
+    /// Each member's WebIDL conversion, as the dictionary holds it from then on (a
+    /// `DOMHighResTimeStamp` is a finite `double`, `unsigned long` wraps modulo 2^32), and
+    /// the mask apart: only the caller knows what a VideoFrame is.
+    pub fn converted(self) -> Result<(Self, Option<JsHandle>)> {
+        let time = |value: Option<Number>, what| value.map(|v| webidl::double(v, what).map(Number)).transpose();
+        let segments = self
+            .segments
+            .map(|Sequence(list)| list.into_iter().map(|Dictionary(s)| s.converted().map(Dictionary)).collect())
+            .transpose()?
+            .map(Sequence);
+        let values = Self {
+            background_blur: self.background_blur,
+            background_segmentation_mask: None,
+            capture_time: time(self.capture_time, "metadata.captureTime")?,
+            receive_time: time(self.receive_time, "metadata.receiveTime")?,
+            rtp_timestamp: self.rtp_timestamp.map(|v| Number(f64::from(webidl::unsigned_long(v)))),
+            segments,
+        };
+        Ok((values, self.background_segmentation_mask))
+    }
+}
+
+impl Segment {
+    /// The members' conversions; the dictionaries get their defaults (every member of
+    /// `DOMRectInit` and `Point2D` defaults to 0), so they come back whole.
+    fn converted(self) -> Result<Self> {
+        let zero = |value: Option<Number>| Some(value.unwrap_or_default());
+        let bounding_box = self.bounding_box.map(|Dictionary(r)| {
+            Dictionary(DOMRectInit { x: zero(r.x), y: zero(r.y), width: zero(r.width), height: zero(r.height) })
+        });
+        let point =
+            |value: Option<Number>, what| webidl::double(value.unwrap_or_default(), what).map(|v| Some(Number(v)));
+        let center_point = self
+            .center_point
+            .map(|Dictionary(p)| {
+                Ok::<_, EngineError>(Dictionary(Point2D {
+                    x: point(p.x, "segment.centerPoint.x")?,
+                    y: point(p.y, "segment.centerPoint.y")?,
+                }))
+            })
+            .transpose()?;
+        let long = |value: Number| Number(f64::from(webidl::long(value)));
+        let probability = Number(f64::from(webidl::float(self.probability, "segment.probability")?));
+        SegmentType::parse(&self.kind)?;
+        Ok(Self {
+            bounding_box,
+            center_point,
+            id: long(self.id),
+            part_of: self.part_of.map(long),
+            probability,
+            kind: self.kind,
+        })
     }
 }
 

@@ -15,7 +15,7 @@ use crate::dict::config::{
     array_buffer, bitrate, codec_string, copy_description, description_bytes, dimension, optional_pair,
 };
 use crate::dict::frame::{self, VideoColorSpaceInit};
-use crate::dict::webidl::{Boolean, DomString, Number};
+use crate::dict::webidl::{self, Boolean, DomString, Number};
 use crate::dict::Checked;
 use crate::js::raw::JsHandle;
 
@@ -177,12 +177,7 @@ fn valid_encoder_config(config: &VideoEncoderConfig) -> Result<impl FnOnce() -> 
     if bitrate == Some(0) {
         return Err(EngineError::type_error("bitrate must be non-zero"));
     }
-    // WebIDL `double`: NaN and infinities are a TypeError; any finite number is valid.
-    if let Some(fps) = config.framerate {
-        if !fps.0.is_finite() {
-            return Err(EngineError::type_error(format!("framerate must be a finite number, got {}", fps.0)));
-        }
-    }
+    config.framerate.map(|fps| webidl::double(fps, "framerate")).transpose()?;
     let hardware_acceleration = HardwareAcceleration::parse_or_default(config.hardware_acceleration.as_deref())?;
     let bitrate_mode = BitrateMode::parse_or_default(config.bitrate_mode.as_deref())?;
     let latency_mode = LatencyMode::parse_or_default(config.latency_mode.as_deref())?;

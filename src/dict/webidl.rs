@@ -1,9 +1,12 @@
-//! WebIDL conversions of numeric members (https://webidl.spec.whatwg.org/#es-integer-types):
-//! `[EnforceRange]` integers and the wrapping ones, with the spec's `TypeError`s.
+//! WebIDL conversions (https://webidl.spec.whatwg.org/#es-type-mapping): numeric members
+//! (`[EnforceRange]` integers, the wrapping ones, `double` and `float`), dictionaries and
+//! sequences, with the spec's `TypeError`s.
 
 use engine::{EngineError, Result};
 use napi::bindgen_prelude::{FromNapiValue, ToNapiValue, TypeName, ValidateNapiValue};
-use napi::sys;
+use napi::{sys, Env};
+
+use crate::js::raw;
 
 /// WebIDL `[EnforceRange] unsigned long`: finite, integral after truncation, in range.
 pub fn enforce_u32(Number(value): Number, what: &str) -> Result<u32> {
@@ -68,6 +71,32 @@ pub fn duration(value: Option<Number>) -> Result<Option<i64>> {
             }
         })
         .transpose()
+}
+
+/// WebIDL `double` (restricted, as `DOMHighResTimeStamp` is): NaN and the infinities
+/// are a TypeError.
+pub fn double(Number(value): Number, what: &str) -> Result<f64> {
+    if !value.is_finite() {
+        return Err(EngineError::type_error(format!("{what} must be a finite number, got {value}")));
+    }
+    Ok(value)
+}
+
+/// WebIDL `float` (https://webidl.spec.whatwg.org/#js-float): finite, then the nearest
+/// single-precision value (ties to even); a value that rounds past the largest float
+/// (to 2^128) is a TypeError, as a non-finite one is.
+pub fn float(value: Number, what: &str) -> Result<f32> {
+    let single = double(value, what)? as f32;
+    if single.is_infinite() {
+        return Err(EngineError::type_error(format!("{what} is out of the range of a float, got {}", value.0)));
+    }
+    Ok(single)
+}
+
+/// WebIDL `long` without `[EnforceRange]` (`Segment.id`): non-finite values become 0,
+/// others are truncated and wrapped into -2^31..2^31-1.
+pub fn long(value: Number) -> i32 {
+    unsigned_long(value) as i32
 }
 
 /// WebIDL `unsigned short` without `[EnforceRange]` (per-frame quantizers): non-finite
@@ -227,3 +256,109 @@ pub fn unsigned_long(Number(value): Number) -> u32 {
         0
     }
 }
+
+/// A member whose type is a dictionary (https://webidl.spec.whatwg.org/#js-dictionary):
+/// undefined and null are an empty dictionary (its defaults, or the TypeError of a
+/// missing required member), and any other value that is not an object is a TypeError.
+/// napi-rs alone would read members off a number or a string, and fail on null.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Dictionary<T>(pub T);
+
+/// A `sequence<T>` member (https://webidl.spec.whatwg.org/#js-sequence): any iterable
+/// object, read through its `@@iterator`; a value that is not an object, or has no
+/// iterator, is a TypeError. An exception thrown by the iterator stays pending, so it
+/// reaches the caller as WebIDL rethrows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sequence<T>(pub Vec<T>);
+
+fn not_a(what: &str) -> napi::Error {
+    napi::Error::new(napi::Status::InvalidArg, format!("the value is not {what}"))
+}
+
+fn is_object(env: &Env, value: sys::napi_value) -> napi::Result<bool> {
+    let kind = raw::type_of(env, value)?;
+    Ok(kind == sys::ValueType::napi_object || kind == sys::ValueType::napi_function)
+}
+
+impl<T: FromNapiValue> FromNapiValue for Dictionary<T> {
+    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
+        let js = Env::from_raw(env);
+        let value = match raw::type_of(&js, value)? {
+            sys::ValueType::napi_undefined | sys::ValueType::napi_null => raw::object(&js)?,
+            sys::ValueType::napi_object | sys::ValueType::napi_function => value,
+            _ => return Err(not_a("a dictionary")),
+        };
+        // SAFETY: the caller passes a live handle of the current call, or it is a new object.
+        unsafe { T::from_napi_value(env, value) }.map(Self)
+    }
+}
+
+impl<T: FromNapiValue> FromNapiValue for Sequence<T> {
+    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
+        let js = Env::from_raw(env);
+        if !is_object(&js, value)? {
+            return Err(not_a("a sequence"));
+        }
+        let symbol = raw::get_property(&js, raw::global_property(&js, "Symbol")?, c"iterator")?;
+        let method = raw::get_keyed(&js, value, symbol)?;
+        if !raw::is_function(&js, method)? {
+            return Err(not_a("iterable"));
+        }
+        let iterator = raw::call_with(&js, method, value, &[])?;
+        if !is_object(&js, iterator)? {
+            return Err(not_a("an iterator"));
+        }
+        let next = raw::get_property(&js, iterator, c"next")?;
+        let mut items = Vec::new();
+        loop {
+            let result = raw::call_with(&js, next, iterator, &[])?;
+            if !is_object(&js, result)? {
+                return Err(not_a("an iterator result"));
+            }
+            // SAFETY: `done` and `value` are live handles of the current call.
+            if unsafe { Boolean::from_napi_value(env, raw::get_property(&js, result, c"done")?) }?.0 {
+                return Ok(Self(items));
+            }
+            // SAFETY: as above.
+            items.push(unsafe { T::from_napi_value(env, raw::get_property(&js, result, c"value")?) }?);
+        }
+    }
+}
+
+impl<T: ToNapiValue> ToNapiValue for Dictionary<T> {
+    unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> napi::Result<sys::napi_value> {
+        // SAFETY: forwarded from the caller.
+        unsafe { T::to_napi_value(env, value.0) }
+    }
+}
+
+impl<T: ToNapiValue> ToNapiValue for Sequence<T> {
+    unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> napi::Result<sys::napi_value> {
+        // SAFETY: forwarded from the caller; a sequence becomes an array.
+        unsafe { Vec::<T>::to_napi_value(env, value.0) }
+    }
+}
+
+impl<T> TypeName for Dictionary<T> {
+    fn type_name() -> &'static str {
+        "dictionary"
+    }
+
+    fn value_type() -> napi::ValueType {
+        napi::ValueType::Unknown
+    }
+}
+
+impl<T> TypeName for Sequence<T> {
+    fn type_name() -> &'static str {
+        "sequence"
+    }
+
+    fn value_type() -> napi::ValueType {
+        napi::ValueType::Unknown
+    }
+}
+
+impl<T> ValidateNapiValue for Dictionary<T> {}
+
+impl<T> ValidateNapiValue for Sequence<T> {}

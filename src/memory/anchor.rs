@@ -225,6 +225,11 @@ impl Hold {
         unsafe { check(sys::napi_create_reference(env.raw(), buffer, 1, &mut reference), "napi_create_reference")? };
         Ok(Self { reference, env: state, share: Some(share) })
     }
+
+    /// The held ArrayBuffer, to tie to a new frame over the same memory. JS thread only.
+    pub fn buffer(&self, env: &Env) -> napi::Result<napi_value> {
+        raw::ref_value(env, self.reference)?.ok_or_else(|| napi::Error::from_reason("a held buffer is gone"))
+    }
 }
 
 impl Drop for Hold {
