@@ -6,9 +6,9 @@
 #    path), and the licence texts of everything inside. It needs nothing else but glibc.
 #  - webcodecs-rs-<version>.tgz: the JavaScript, the typings and an optionalDependencies
 #    entry for each platform package built here, as napi-rs's pre-publish step sets them.
-# The build shares target/ with the development build (the feature gives its crates
-# their own artifacts) and writes its output under dist/, leaving the repository's
-# addon alone.
+# The build goes to a target directory of its own per FFmpeg build: ffmpeg-sys-next does
+# not rebuild when FFMPEG_DIR changes, and would keep linking the archives of another.
+# Its output goes under dist/, leaving the repository's addon alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,7 +22,7 @@ rm -rf dist
 stage=dist/stage
 mkdir -p "$stage/build" "$stage/$triple/licenses" "$stage/main"
 
-FFMPEG_DIR="$prefix" npx napi build --platform --release --strip \
+CARGO_TARGET_DIR="target/static/$(basename "$prefix")" FFMPEG_DIR="$prefix" npx napi build --platform --release --strip \
   --features static-ffmpeg --output-dir "$stage/build" --no-js --dts index.d.ts >&2
 
 # The platform package: the addon, the shared objects it names, and nothing it needs from
