@@ -87,10 +87,6 @@ impl FfmpegDecoder {
     fn options(self) -> Dictionary<'static> {
         let mut options = Dictionary::new();
         match self {
-            // dav1d 1.0 (Debian 12) can deadlock in dav1d_send_data, its worker threads all
-            // waiting, on corrupt data decoded after a flush (found by the bitstream fuzzer;
-            // one frame in flight does not avoid it). Single-threaded it cannot.
-            Self::Dav1d => options.set("threads", "1"),
             // FFmpeg 5.1's HEVC decoder corrupts the heap now and then (glibc aborts in a
             // frame thread's av_frame_new_side_data_from_buf) when frame threads decode
             // corrupt data (the bitstream fuzzer: about once in 50,000 cases). Slice
@@ -121,6 +117,8 @@ pub struct DecodedFrame {
 
 pub struct VideoDecoder {
     decoder: decoder::Video,
+    /// Kept to open a fresh decoder after a flush where flushing the library is unsafe.
+    config: VideoDecoderConfig,
     frames: FrameOutput,
     /// NAL codec and length size when chunks are length-prefixed (a description was given).
     length_prefixed: Option<(NalCodec, usize)>,
@@ -134,20 +132,9 @@ impl Session for VideoDecoder {
     fn open(config: VideoDecoderConfig) -> Result<Self> {
         config.hardware_acceleration.require_software("decoding")?;
         let length_prefixed = length_prefixed(&config)?;
-        let candidates = config.codec.ffmpeg_codecs().1.iter().map(|&d| (d.name(), d));
-        let mut decoder = open_first("decode", &config.codec, candidates, decoder::find_by_name, |ffmpeg, codec| {
-            let mut ctx = codec::Context::new_with_codec(codec);
-            let kind = if config.optimize_for_latency { threading::Type::Slice } else { threading::Type::Frame };
-            ctx.set_threading(threading::Config { kind, count: thread_count(), ..Default::default() });
-            if let Some(description) = &config.description {
-                set_extradata(&mut ctx, description)?;
-            }
-            let opened = ctx.decoder().open_as_with(codec, ffmpeg.options()).and_then(|d| d.video());
-            Ok(opened.map_err(|e| format!("{}: {e}", ffmpeg.name()))?)
-        })?;
-        decoder.set_packet_time_base(ffmpeg_next::Rational::new(TIME_BASE.0, TIME_BASE.1));
+        let decoder = open_decoder(&config)?;
         let frames = FrameOutput { overrides: Overrides::from(&config), ..FrameOutput::default() };
-        Ok(Self { decoder, length_prefixed, frames })
+        Ok(Self { decoder, config, length_prefixed, frames })
     }
 
     /// Decodes one chunk and emits the frames that became ready.
@@ -168,10 +155,35 @@ impl Session for VideoDecoder {
             sink(self.frames.output(frame)?);
             Ok(())
         })?;
-        self.decoder.flush();
+        if self.decoder.id() == codec::Id::AV1 {
+            // dav1d 1.0 (Debian 12) can deadlock in dav1d_send_data, its worker threads
+            // all waiting, on corrupt data decoded after dav1d_flush (found by the
+            // bitstream fuzzer). A decoder that was never flushed does not, so AV1 gets a
+            // fresh one and keeps its threads.
+            self.decoder = open_decoder(&self.config)?;
+        } else {
+            self.decoder.flush();
+        }
         self.frames.timestamps.clear();
         Ok(())
     }
+}
+
+/// The first FFmpeg decoder for the config's codec that opens with it.
+fn open_decoder(config: &VideoDecoderConfig) -> Result<decoder::Video> {
+    let candidates = config.codec.ffmpeg_codecs().1.iter().map(|&d| (d.name(), d));
+    let mut decoder = open_first("decode", &config.codec, candidates, decoder::find_by_name, |ffmpeg, codec| {
+        let mut ctx = codec::Context::new_with_codec(codec);
+        let kind = if config.optimize_for_latency { threading::Type::Slice } else { threading::Type::Frame };
+        ctx.set_threading(threading::Config { kind, count: thread_count(), ..Default::default() });
+        if let Some(description) = &config.description {
+            set_extradata(&mut ctx, description)?;
+        }
+        let opened = ctx.decoder().open_as_with(codec, ffmpeg.options()).and_then(|d| d.video());
+        Ok(opened.map_err(|e| format!("{}: {e}", ffmpeg.name()))?)
+    })?;
+    decoder.set_packet_time_base(ffmpeg_next::Rational::new(TIME_BASE.0, TIME_BASE.1));
+    Ok(decoder)
 }
 
 /// The NAL codec and length size of chunks when a description says they are
