@@ -6,9 +6,11 @@
 #    path), and the licence texts of everything inside. It needs nothing else but glibc.
 #  - webcodecs-rs-<version>.tgz: the JavaScript, the typings and an optionalDependencies
 #    entry for each platform package built here, as napi-rs's pre-publish step sets them.
-# The build goes to a target directory of its own per FFmpeg build: ffmpeg-sys-next does
-# not rebuild when FFMPEG_DIR changes, and would keep linking the archives of another.
-# Its output goes under dist/, leaving the repository's addon alone.
+# The build shares target/ with the development build: the feature gives the crates over
+# FFmpeg artifacts of their own and the rest are reused. ffmpeg-sys-next bundles FFmpeg's
+# archives and does not rebuild when FFMPEG_DIR changes, so it is cleaned whenever the
+# FFmpeg build differs from the one it last linked. The output goes under dist/, leaving
+# the repository's addon alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,16 +24,22 @@ rm -rf dist
 stage=dist/stage
 mkdir -p "$stage/build" "$stage/$triple/licenses" "$stage/main"
 
-CARGO_TARGET_DIR="target/static/$(basename "$prefix")" FFMPEG_DIR="$prefix" npx napi build --platform --release --strip \
+host=$(rustc -vV | sed -n 's/^host: //p')
+stamp=target/static-ffmpeg-dir
+if [ "$(cat "$stamp" 2>/dev/null)" != "$prefix" ]; then
+  cargo clean --quiet --release --target "$host" -p ffmpeg-sys-next
+  mkdir -p target && echo "$prefix" >"$stamp"
+fi
+FFMPEG_DIR="$prefix" npx napi build --platform --release --strip \
   --features static-ffmpeg --output-dir "$stage/build" --no-js --dts index.d.ts >&2
 
-# The platform package: the addon, the shared objects it names, and nothing it needs from
-# the system beyond glibc and libgcc_s (every glibc system has them).
 # The path of an installed x86-64 shared library, by its soname.
 system_library() {
   ldconfig -p | awk -v lib="$1" '$1 == lib && /x86-64/ && !found { print $NF; found = 1 }'
 }
 
+# The platform package: the addon, the shared objects it names, and nothing it needs from
+# the system beyond glibc and libgcc_s (every glibc system has them).
 platform="$stage/$triple"
 strip --strip-unneeded -o "$platform/$binary" "$stage/build/$binary"
 allowed='^(libc|libm|libdl|librt|libpthread|libgcc_s|ld-linux-x86-64)\.so\.[0-9.]+$'
