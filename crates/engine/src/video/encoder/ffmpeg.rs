@@ -43,6 +43,18 @@ impl FfmpegEncoder {
         self == Self::SvtAv1
     }
 
+    /// Why this FFmpeg's wrapper of the encoder must not be opened, if it must not.
+    /// FFmpeg 7.1's libaom wrapper (libavcodec 61.19) keeps a pointer to the CPB
+    /// properties it adds to the context, lets its Dolby Vision setup copy the codec
+    /// parameters back (which frees and reallocates that side data), then writes the
+    /// bitrates through the old pointer: a write to freed memory on every open, which
+    /// glibc reports as a corrupt heap.
+    pub fn unsafe_to_open(self) -> Option<&'static str> {
+        const FIRST_AFFECTED: u32 = (61 << 16) | (19 << 8) | 100;
+        (self == Self::Aom && ffmpeg_next::codec::version() >= FIRST_AFFECTED)
+            .then_some("FFmpeg 7.1's libaom-av1 wrapper writes to freed memory when it opens")
+    }
+
     /// Whether it can produce temporal layers (only libvpx can).
     pub fn has_temporal_layers(self) -> bool {
         matches!(self, Self::Vp8 | Self::Vp9)

@@ -61,6 +61,9 @@ impl Session for VideoEncoder {
             open_first("encode", &config.codec, candidates, encoder::find_by_name, |ffmpeg, codec| {
                 let pixel = (pixel, &ColorSpace::rec709());
                 let name = ffmpeg.name();
+                if let Some(why) = ffmpeg.unsafe_to_open() {
+                    return Err(why.to_owned().into());
+                }
                 if let Some(mode) = scalability.filter(|m| *m != ScalabilityMode::L1T1) {
                     if !ffmpeg.has_temporal_layers() {
                         return Err(format!("{name} cannot produce {mode:?}").into());
