@@ -219,7 +219,26 @@ fn setup(config: &AudioDecoderConfig) -> Result<(Option<Vec<u8>>, u32)> {
             Ok((description, if object_type == 2 { AAC_PRIMING } else { 0 }))
         }
         AudioCodec::Mp3 => Ok((description, MP3_PRIMING)),
+        AudioCodec::Flac if !description.as_deref().is_some_and(is_flac_header) => {
+            Err(EngineError::not_supported("a FLAC description must be \"fLaC\" followed by a STREAMINFO block"))
+        }
+        AudioCodec::Vorbis if description.is_none() => {
+            Err(EngineError::not_supported("Vorbis needs a description: its three header packets, Xiph-laced"))
+        }
         _ => Ok((description, 0)),
+    }
+}
+
+/// What the FLAC registration requires of a description: "fLaC", then a metadata block
+/// header of type 0 (STREAMINFO, the last-block flag either way) and its 34 bytes.
+fn is_flac_header(description: &[u8]) -> bool {
+    const STREAMINFO_LEN: usize = 34;
+    match description {
+        [b'f', b'L', b'a', b'C', kind, a, b, c, body @ ..] => {
+            let length = (usize::from(*a) << 16) | (usize::from(*b) << 8) | usize::from(*c);
+            kind & 0x7f == 0 && length == STREAMINFO_LEN && body.len() >= STREAMINFO_LEN
+        }
+        _ => false,
     }
 }
 
