@@ -86,13 +86,12 @@ impl FfmpegDecoder {
     /// The decoder's own options.
     fn options(self) -> Dictionary<'static> {
         let mut options = Dictionary::new();
-        match self {
-            // FFmpeg 5.1's HEVC decoder corrupts the heap now and then (glibc aborts in a
-            // frame thread's av_frame_new_side_data_from_buf) when frame threads decode
-            // corrupt data (the bitstream fuzzer: about once in 50,000 cases). Slice
-            // threads do not share frames between threads that way.
-            Self::Hevc => options.set("thread_type", "slice"),
-            _ => {}
+        // FFmpeg 5.1's HEVC decoder corrupts the heap now and then (glibc aborts in a
+        // frame thread's av_frame_new_side_data_from_buf) when frame threads decode
+        // corrupt data (the bitstream fuzzer: about once in 50,000 cases). Slice threads
+        // do not share frames between threads that way.
+        if self == Self::Hevc {
+            options.set("thread_type", "slice");
         }
         options
     }
