@@ -27,8 +27,10 @@ pub fn rgb_conversion(src_format: PixelFormat, rect: Rect, dest_format: PixelFor
         return Err(EngineError::not_supported(format!("conversion to {} is not supported", dest_format.as_str())));
     }
     rect.check_alignment(src_format)?;
-    // FFmpeg has no 4:2:0 12-bit layout with alpha: read the colour planes alone.
-    let src_av = src_format.to_av().or_else(|| src_format.without_alpha().to_av());
+    // RGBX and BGRX are opaque: their fourth byte is 255, not the frame's alpha. FFmpeg
+    // has no 4:2:0 12-bit layout with alpha: read the colour planes alone.
+    let opaque = !dest_format.has_alpha();
+    let src_av = if opaque { None } else { src_format.to_av() }.or_else(|| src_format.without_alpha().to_av());
     match (src_av, dest_format.to_av()) {
         (Some(src), Some(dst)) => Ok((src, dst)),
         _ => Err(EngineError::not_supported(format!("cannot convert {}", src_format.as_str()))),
