@@ -1,6 +1,7 @@
-// `npm run bench [-- --quick]`: every scenario with webcodecs-rs, @napi-rs/webcodecs and
-// the ffmpeg CLI side by side, on the same inputs and settings. Prints a table with
-// ratios, writes bench/results/<date>.json and an SVG chart (also bench/results/latest.svg).
+// `npm run bench [-- --quick] [--only <scenario>]`: every scenario (or one) with
+// webcodecs-rs, @napi-rs/webcodecs and the ffmpeg CLI side by side, on the same inputs and
+// settings. Prints a table with ratios, writes bench/results/<date>.json and an SVG chart
+// (also bench/results/latest.svg).
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
@@ -16,10 +17,14 @@ interface Result {
   cpuSeconds?: number
   peakRssMb?: number
   rssGrowthMb?: number
+  /** The event loop's 99th-percentile delay (perf_hooks.monitorEventLoopDelay, 1 ms timer). */
+  p99DelayMs?: number
   error?: string
 }
 
 const quick = process.argv.includes('--quick')
+// `--only <scenario>` runs that one scenario (with or without --quick).
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined
 const tmp = '/dev/shm/webcodecs-bench'
 const root = join(__dirname, '..')
 
@@ -27,11 +32,13 @@ function framesOf(s: Scenario): number {
   return quick ? s.quickFrames : s.frames
 }
 
+const decodes = (s: Scenario) => s.kind === 'decode' || s.kind === 'decode-copy'
+const decodeInput = (s: Scenario) => join(tmp, `${s.name}.${s.ffmpegCodec === 'h264' ? 'h264' : 'ivf'}`)
+
 /** Decoder inputs, made once by the ffmpeg CLI (testsrc2, one key frame). */
 function prepareDecodeInput(s: Scenario): void {
   const encoder = { h264: ['libx264', '-bsf:v', 'h264_metadata=aud=insert'], vp9: ['libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8'], av1: ['libsvtav1', '-preset', '12'] }[s.ffmpegCodec]!
-  const file = join(tmp, `${s.name}.${s.ffmpegCodec === 'h264' ? 'h264' : 'ivf'}`)
-  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${s.width}x${s.height}:rate=30`, '-frames:v', String(framesOf(s)), '-g', '100000', '-b:v', String(s.bitrate), '-c:v', ...encoder, '-y', file])
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${s.width}x${s.height}:rate=30`, '-frames:v', String(framesOf(s)), '-g', '100000', '-b:v', String(s.bitrate), '-c:v', ...encoder, '-y', decodeInput(s)])
 }
 
 /** Image inputs, made once by the ffmpeg CLI from testsrc2: the GIF animated, the others stills. */
@@ -74,9 +81,9 @@ function runCli(s: Scenario): Result {
   if (s.kind === 'overhead') return { error: 'not applicable' }
   let input: string[]
   let output: string[]
-  if (s.kind === 'decode') {
-    input = ['-i', join(tmp, `${s.name}.${s.ffmpegCodec === 'h264' ? 'h264' : 'ivf'}`)]
-    output = []
+  if (decodes(s)) {
+    input = ['-i', decodeInput(s)]
+    output = s.kind === 'decode-copy' ? ['-pix_fmt', 'rgba'] : []
   } else if (s.kind === 'image') {
     // A still is read again (and decoded again) `frames` times by the image2 demuxer's loop.
     const still = s.ffmpegCodec !== 'gif'
@@ -99,13 +106,13 @@ function runCli(s: Scenario): Result {
 const fmt = (v: number | undefined, digits = 1) => (v === undefined ? '-' : v.toFixed(digits))
 
 function table(results: Record<string, Record<Impl, Result>>): string {
-  const rows = [['scenario', 'implementation', 'fps', 'CPU s', 'peak RSS MB', 'RSS growth MB', 'fps vs ours']]
+  const rows = [['scenario', 'implementation', 'fps', 'CPU s', 'peak RSS MB', 'RSS growth MB', 'loop p99 ms', 'fps vs ours']]
   for (const [name, byImpl] of Object.entries(results)) {
     const ours = byImpl['webcodecs-rs'].fps
     for (const impl of impls) {
       const r = byImpl[impl]
       const ratio = r.fps && ours ? `${(ours / r.fps).toFixed(2)}x` : '-'
-      rows.push([name, impl, r.error ? `error: ${r.error.slice(0, 40)}` : fmt(r.fps), fmt(r.cpuSeconds, 2), fmt(r.peakRssMb, 0), fmt(r.rssGrowthMb, 0), impl === 'webcodecs-rs' ? '' : ratio])
+      rows.push([name, impl, r.error ? `error: ${r.error.slice(0, 40)}` : fmt(r.fps), fmt(r.cpuSeconds, 2), fmt(r.peakRssMb, 0), fmt(r.rssGrowthMb, 0), fmt(r.p99DelayMs), impl === 'webcodecs-rs' ? '' : ratio])
     }
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)))
@@ -162,10 +169,11 @@ function main(): void {
   }
   rmSync(tmp, { recursive: true, force: true })
   mkdirSync(tmp, { recursive: true })
-  const selected = scenarios.filter((s) => !quick || s.quick)
+  const selected = scenarios.filter((s) => (only ? s.name === only : !quick || s.quick))
+  if (selected.length === 0) throw new Error(`no scenario named ${only}`)
   const results: Record<string, Record<Impl, Result>> = {}
   for (const s of selected) {
-    if (s.kind === 'decode') prepareDecodeInput(s)
+    if (decodes(s)) prepareDecodeInput(s)
     if (s.kind === 'image') prepareImageInput(s)
     results[s.name] = {
       'webcodecs-rs': runInProcess('ours', s),
@@ -181,11 +189,11 @@ function main(): void {
   const date = new Date().toISOString().slice(0, 10)
   const dir = join(__dirname, 'results')
   mkdirSync(dir, { recursive: true })
-  const stem = quick ? `${date}-quick` : date
+  const stem = [date, quick ? 'quick' : '', only ?? ''].filter(Boolean).join('-')
   writeFileSync(join(dir, `${stem}.json`), JSON.stringify({ date, quick, machine, results }, null, 2))
   const chart = svg(results, `webcodecs-rs benchmark ${date}${quick ? ' (quick)' : ''}: ${machine}`)
   writeFileSync(join(dir, `${stem}.svg`), chart)
-  if (!quick) writeFileSync(join(dir, 'latest.svg'), chart)
+  if (!quick && !only) writeFileSync(join(dir, 'latest.svg'), chart)
   console.log(`\nwrote bench/results/${stem}.json and .svg`)
 }
 

@@ -1,8 +1,10 @@
 // One scenario in one fresh process, so that its memory figures are its own:
 //   node --expose-gc --import tsx bench/scenario.ts <ours|napi-rs> <scenario> <frames> <input dir>
-// Prints one JSON line: fps, CPU seconds, peak RSS and RSS growth in MB.
+// Prints one JSON line: fps, CPU seconds, peak RSS and RSS growth in MB, and the event
+// loop's 99th-percentile delay in ms (sampled by a 1 ms timer throughout the run).
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 
 import { audioChunk, pattern, scenarios, type Scenario } from './scenarios.js'
 
@@ -64,8 +66,12 @@ function units(file: string): Uint8Array[] {
   return starts.map((s, i) => bytes.subarray(s, starts[i + 1] ?? bytes.length))
 }
 
+function decoderInput(s: Scenario): Uint8Array[] {
+  return units(join(inputDir, `${s.name}.${s.ffmpegCodec === 'h264' ? 'h264' : 'ivf'}`)).slice(0, frames)
+}
+
 async function decode(s: Scenario): Promise<void> {
-  const data = units(join(inputDir, `${s.name}.${s.ffmpegCodec === 'h264' ? 'h264' : 'ivf'}`)).slice(0, frames)
+  const data = decoderInput(s)
   let outputs = 0
   let failure: unknown
   const decoder = new lib.VideoDecoder({
@@ -82,6 +88,50 @@ async function decode(s: Scenario): Promise<void> {
   decoder.close()
   if (failure) throw failure
   if (outputs !== data.length) throw new Error(`${outputs} frames for ${data.length} chunks`)
+}
+
+interface Frame {
+  copyTo(destination: Uint8Array, options: { format: string }): Promise<unknown>
+  close(): void
+}
+
+/** Decode, and `await frame.copyTo(rgba, {format: 'RGBA'})` each frame in output order
+ * before taking the next, as a player or a frame analyser would. */
+async function decodeCopy(s: Scenario): Promise<void> {
+  const data = decoderInput(s)
+  const rgba = new Uint8Array(s.width * s.height * 4)
+  const ready: Frame[] = []
+  let wake = () => {}
+  let failure: unknown
+  const decoder = new lib.VideoDecoder({
+    output: (frame: Frame) => {
+      ready.push(frame)
+      wake()
+    },
+    error: (e: unknown) => {
+      failure = e
+      wake()
+    },
+  })
+  decoder.configure({ codec: s.codec })
+  data.forEach((bytes, i) => decoder.decode(new lib.EncodedVideoChunk({ type: i === 0 ? 'key' : 'delta', timestamp: i * 33_333, data: bytes })))
+  let flushed = false
+  const flush = decoder.flush().then(
+    () => ((flushed = true), wake()),
+    (e: unknown) => ((failure ??= e), wake()),
+  )
+  for (let i = 0; i < data.length; i++) {
+    while (ready.length === 0 && !failure && !flushed) await new Promise<void>((resolve) => (wake = resolve))
+    if (failure) throw failure
+    const frame = ready.shift()
+    if (!frame) throw new Error(`${i} frames for ${data.length} chunks`)
+    await frame.copyTo(rgba, { format: 'RGBA' })
+    frame.close()
+    if (i % 5 === 0) sample()
+  }
+  await flush
+  decoder.close()
+  if (failure) throw failure
 }
 
 async function audioEncode(s: Scenario): Promise<void> {
@@ -143,10 +193,13 @@ async function main(): Promise<void> {
   const before = process.memoryUsage().rss
   peakRss = before
   const cpu = process.cpuUsage()
+  const delay = monitorEventLoopDelay({ resolution: 1 })
+  delay.enable()
   const start = performance.now()
-  const run = { encode, decode, 'audio-encode': audioEncode, overhead, image }[scenario!.kind]
+  const run = { encode, decode, 'decode-copy': decodeCopy, 'audio-encode': audioEncode, overhead, image }[scenario!.kind]
   await run(scenario!)
   const seconds = (performance.now() - start) / 1000
+  delay.disable()
   sample()
   const used = process.cpuUsage(cpu)
   console.log(
@@ -155,6 +208,7 @@ async function main(): Promise<void> {
       cpuSeconds: (used.user + used.system) / 1e6,
       peakRssMb: peakRss / 2 ** 20,
       rssGrowthMb: (peakRss - before) / 2 ** 20,
+      p99DelayMs: delay.percentile(99) / 1e6,
     }),
   )
 }

@@ -2,7 +2,7 @@
 // child process (bench/scenario.ts). Every implementation gets the same inputs and
 // the same encoder settings.
 
-export type Kind = 'encode' | 'decode' | 'audio-encode' | 'overhead' | 'image'
+export type Kind = 'encode' | 'decode' | 'decode-copy' | 'audio-encode' | 'overhead' | 'image'
 
 export interface Scenario {
   name: string
@@ -34,6 +34,10 @@ export const scenarios: Scenario[] = [
   { name: 'vp9-720p-encode', kind: 'encode', width: 1280, height: 720, format: 'I420', codec: 'vp09.00.31.08', ffmpegCodec: 'libvpx-vp9', ffmpegArgs: ['-deadline', 'good', '-cpu-used', '4', '-row-mt', '1', '-threads', '2'], bitrate: 2_000_000, frames: 60, quickFrames: 6, quick: true },
   { name: 'av1-720p-encode', kind: 'encode', width: 1280, height: 720, format: 'I420', codec: 'av01.0.05M.08', ffmpegCodec: 'libsvtav1', ffmpegArgs: ['-preset', '10'], bitrate: 2_000_000, frames: 60, quickFrames: 6, quick: false },
   { name: 'h264-1080p-decode', kind: 'decode', width: 1920, height: 1080, codec: 'avc1.640028', ffmpegCodec: 'h264', ffmpegArgs: [], bitrate: 5_000_000, frames: 240, quickFrames: 30, quick: true },
+  // 1080p H.264 decode + copyTo RGBA per frame: every output frame converted with
+  // `await frame.copyTo(rgba, {format: 'RGBA'})` before the next, the event loop's delay
+  // measured throughout (the CLI: `-pix_fmt rgba` on its decode).
+  { name: 'h264-1080p-decode-copyto-rgba', kind: 'decode-copy', width: 1920, height: 1080, codec: 'avc1.640028', ffmpegCodec: 'h264', ffmpegArgs: [], bitrate: 5_000_000, frames: 120, quickFrames: 30, quick: true },
   { name: 'vp9-1080p-decode', kind: 'decode', width: 1920, height: 1080, codec: 'vp09.00.40.08', ffmpegCodec: 'vp9', ffmpegArgs: [], bitrate: 5_000_000, frames: 120, quickFrames: 30, quick: false },
   { name: 'av1-1080p-decode', kind: 'decode', width: 1920, height: 1080, codec: 'av01.0.08M.08', ffmpegCodec: 'av1', ffmpegArgs: [], bitrate: 5_000_000, frames: 120, quickFrames: 30, quick: false },
   { name: 'opus-encode', kind: 'audio-encode', width: 0, height: 0, codec: 'opus', ffmpegCodec: 'libopus', ffmpegArgs: [], bitrate: 128_000, frames: 1000, quickFrames: 100, quick: true },

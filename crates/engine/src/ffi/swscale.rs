@@ -192,13 +192,10 @@ impl Scaler {
 /// The planes of `src` from the origin of `rect` (which the caller checked lies inside it
 /// on whole chroma samples).
 fn source_planes(src: &FrameBuffer, rect: Rect) -> Planes<*const u8> {
-    let format = src.format;
     let mut from = Planes { data: [ptr::null(); 4], strides: [0; 4] };
-    for i in 0..format.num_planes().min(4) {
-        let spec = format.plane(i);
-        let stride = src.stride(i);
-        let offset = (rect.y / spec.sub_y) as usize * stride + (rect.x / spec.sub_x * spec.sample_bytes) as usize;
-        from.data[i] = src.plane_data(i)[offset..].as_ptr();
+    for i in 0..src.format.num_planes().min(4) {
+        let (plane, stride) = src.plane_at(i, rect);
+        from.data[i] = plane.as_ptr();
         from.strides[i] = stride as i32;
     }
     from

@@ -268,6 +268,15 @@ impl FrameBuffer {
         }
     }
 
+    /// Plane `i` from the origin of `rect` to the end of the plane, and its stride; `rect`
+    /// must lie inside the frame on whole chroma samples (`Rect::check_alignment`).
+    pub(crate) fn plane_at(&self, i: usize, rect: Rect) -> (&[u8], usize) {
+        let spec = self.format.plane(i);
+        let stride = self.stride(i);
+        let offset = (rect.y / spec.sub_y) as usize * stride + (rect.x / spec.sub_x * spec.sample_bytes) as usize;
+        (&self.plane_data(i)[offset..], stride)
+    }
+
     /// The spec's copyTo without conversion: copies `computed` planes (from
     /// [`compute_layout`] over a rect of this frame) into `dest`.
     pub fn copy_rect_to(&self, computed: &[ComputedPlane], dest: &mut [u8]) {

@@ -1,14 +1,27 @@
 //! Pixel format conversion for `VideoFrame.copyTo({format, colorSpace})`: any frame
-//! format to RGBA/RGBX/BGRA/BGRX through swscale, with the frame's YUV matrix and range,
-//! then into the requested `PredefinedColorSpace` when the frame is in another.
+//! format to RGBA/RGBX/BGRA/BGRX with the frame's YUV matrix and range, then into the
+//! requested `PredefinedColorSpace` when the frame is in another. 8-bit I420, I444 and
+//! NV12 in BT.601 or BT.709 go through SIMD kernels (`fast_rgb.rs`); everything else, and
+//! every frame that needs a colour space conversion, through swscale's exact paths.
 
 use ffmpeg_next::ffi as sys;
 use ffmpeg_next::format::Pixel;
 
+use super::fast_rgb::FastRgb;
 use super::gamut::RgbConversion;
 use super::{ColorSpace, ComputedPlane, FrameBuffer, Matrix, PixelFormat, PlaneLayout, PredefinedColorSpace, Rect};
 use crate::ffi::swscale::{scale_into_plane, Scaler};
 use crate::{EngineError, Result};
+
+/// Without these two flags swscale takes SIMD paths that write past the end of rows into
+/// the caller's memory (seen as heap corruption in the engine's tests).
+const EXACT: i32 = sys::SWS_BILINEAR | sys::SWS_ACCURATE_RND | sys::SWS_FULL_CHR_H_INT;
+
+/// Frames with fewer pixels keep swscale's exact path even where `FastRgb` applies: at
+/// that size either takes well under a millisecond, and small frames (thumbnails, the
+/// test suite's images) then match `ffmpeg -sws_flags bilinear+accurate_rnd+full_chroma_int`
+/// byte for byte.
+const MIN_FAST_PIXELS: u64 = 256 * 256;
 
 /// swscale's coefficient table for a matrix; unknown YUV matrices read as BT.709, the
 /// spec's default colour space for YUV frames.
@@ -27,8 +40,10 @@ pub fn rgb_conversion(src_format: PixelFormat, rect: Rect, dest_format: PixelFor
         return Err(EngineError::not_supported(format!("conversion to {} is not supported", dest_format.as_str())));
     }
     rect.check_alignment(src_format)?;
-    // FFmpeg has no 4:2:0 12-bit layout with alpha: read the colour planes alone.
-    let src_av = src_format.to_av().or_else(|| src_format.without_alpha().to_av());
+    // RGBX and BGRX are opaque: their fourth byte is 255, not the frame's alpha. FFmpeg
+    // has no 4:2:0 12-bit layout with alpha: read the colour planes alone.
+    let opaque = !dest_format.has_alpha();
+    let src_av = if opaque { None } else { src_format.to_av() }.or_else(|| src_format.without_alpha().to_av());
     match (src_av, dest_format.to_av()) {
         (Some(src), Some(dst)) => Ok((src, dst)),
         _ => Err(EngineError::not_supported(format!("cannot convert {}", src_format.as_str()))),
@@ -48,21 +63,19 @@ pub fn copy_rect_as_rgb(
 ) -> Result<()> {
     let src_format = frame.format;
     let (src_av, dst_av) = rgb_conversion(src_format, rect, dest_format)?;
-    // Without these two flags swscale takes SIMD paths that write past the end of rows
-    // into the caller's memory (seen as heap corruption in the engine's tests).
-    let flags = sys::SWS_BILINEAR | sys::SWS_ACCURATE_RND | sys::SWS_FULL_CHR_H_INT;
     let full_range = color.full_range.unwrap_or(src_format.is_rgb());
     let Some(conversion) = RgbConversion::between(color, target) else {
-        let mut scaler = Scaler::new((src_av, rect.width, rect.height), (dst_av, rect.width, rect.height), flags)?;
-        scaler.set_colorspace(sws_matrix(color.matrix), full_range, true);
-        return scale_into_plane(&mut scaler, frame, rect, dest_plane.destination, dest);
+        let fast = FastRgb::new(src_format, color.matrix, full_range, dest_format)
+            .filter(|_| u64::from(rect.width) * u64::from(rect.height) >= MIN_FAST_PIXELS);
+        if let Some(fast) = fast {
+            return fast.convert(frame, rect, dest_plane.destination, dest);
+        }
+        return exact_rgb(frame, (src_av, dst_av), (color.matrix, full_range), rect, dest_plane.destination, dest);
     };
     // 16 bits a sample keep HDR and wide-gamut sources' precision for the transfer maths.
-    let mut scaler = Scaler::new((src_av, rect.width, rect.height), (Pixel::RGBA64LE, rect.width, rect.height), flags)?;
-    scaler.set_colorspace(sws_matrix(color.matrix), full_range, true);
     let wide_layout = PlaneLayout { offset: 0, stride: rect.width * 8 };
     let mut wide = vec![0u8; rect.width as usize * rect.height as usize * 8];
-    scale_into_plane(&mut scaler, frame, rect, wide_layout, &mut wide)?;
+    exact_rgb(frame, (src_av, Pixel::RGBA64LE), (color.matrix, full_range), rect, wide_layout, &mut wide)?;
     let needed = dest_plane.destination.offset as usize
         + dest_plane.destination.stride as usize * (rect.height as usize - 1)
         + rect.width as usize * 4;
@@ -71,6 +84,21 @@ pub fn copy_rect_as_rgb(
     }
     conversion.apply(&wide, (rect.width, rect.height), dest_format, dest_plane.destination, dest);
     Ok(())
+}
+
+/// `rect` of `frame` through swscale's exact path into the packed `dst_av` plane at
+/// `layout` in `dest`.
+pub(super) fn exact_rgb(
+    frame: &FrameBuffer,
+    (src_av, dst_av): (Pixel, Pixel),
+    (matrix, full_range): (Option<Matrix>, bool),
+    rect: Rect,
+    layout: PlaneLayout,
+    dest: &mut [u8],
+) -> Result<()> {
+    let mut scaler = Scaler::new((src_av, rect.width, rect.height), (dst_av, rect.width, rect.height), EXACT)?;
+    scaler.set_colorspace(sws_matrix(matrix), full_range, true);
+    scale_into_plane(&mut scaler, frame, rect, layout, dest)
 }
 
 #[cfg(test)]

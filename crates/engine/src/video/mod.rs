@@ -8,6 +8,7 @@ pub(crate) mod color;
 mod convert;
 mod decoder;
 mod encoder;
+mod fast_rgb;
 mod format;
 mod gamut;
 mod orientation;
