@@ -86,7 +86,8 @@ impl FfmpegEncoder {
         let tuning = Tuning { config, encoder: self, quantizer };
         let (primaries, transfer, matrix, range) = color_space_to_av(color);
         let mut ctx = codec::Context::new_with_codec(codec);
-        let threads = threading::Config { kind: tuning.thread_kind(), count: thread_count(), ..Default::default() };
+        // Built from `kind`: FFmpeg before 6.0 has a third field (`safe`), later ones do not.
+        let threads = threading::Config { count: thread_count(), ..threading::Config::kind(tuning.thread_kind()) };
         ctx.set_threading(threads);
         let mut enc = ctx.encoder().video()?;
         enc.set_width(config.width);
