@@ -236,6 +236,12 @@ impl Tuning<'_> {
         }
         if let Some(mode) = self.temporal_layers() {
             opts.set("ts-parameters", &self.ts_parameters(mode));
+            // Beyond the reference buffers the layering pattern picks, libvpx frames share
+            // state that a decoder of fewer layers would lack: the entropy contexts every
+            // frame updates and (VP9) the previous frame's motion vectors. Error-resilient
+            // frames use neither, so each layer decodes without the layers above it. Without
+            // it the base layer drifted with libvpx 1.12 and fails to decode with 1.15.
+            opts.set("error-resilient", "default");
         }
         if let Some(q) = self.quantizer {
             opts.set("crf", &q.min(63).to_string());
