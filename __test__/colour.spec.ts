@@ -53,12 +53,19 @@ async function decodeAll(config: VideoDecoderConfig, chunks: EncodedVideoChunk[]
   return Promise.all(seen)
 }
 
-/** One frame the ffmpeg CLI encodes from testsrc2 with the given colour tags. */
+/**
+ * One frame the ffmpeg CLI encodes from testsrc2 with the given colour tags, as the
+ * encoder's options and on the frames themselves (setparams): FFmpeg 7.1's CLI gives an
+ * encoder the primaries and transfer of the frames it is fed over what the options say,
+ * and 5.1 lets the options win over the frames (whose range its scaler resets when it
+ * makes 10-bit YUV).
+ */
 function theirs(encoder: string, pixFmt: string, tags: string[], ext: string): EncodedVideoChunk {
   const file = join(work, `theirs-${encoder}-${pixFmt}-${tags.join('-')}.${ext}`)
   const speed = encoder === 'libaom-av1' ? ['-cpu-used', '8', '-usage', 'realtime'] : encoder === 'libx265' ? ['-x265-params', 'log-level=error'] : []
   const [primaries, trc, matrix, range] = tags
-  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=64x48:rate=30', '-frames:v', '1', '-pix_fmt', pixFmt, '-c:v', encoder, ...speed,
+  const tagged = `setparams=color_primaries=${primaries}:color_trc=${trc}:colorspace=${matrix}:range=${range}`
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=64x48:rate=30', '-frames:v', '1', '-vf', tagged, '-pix_fmt', pixFmt, '-c:v', encoder, ...speed,
     '-color_primaries', primaries, '-color_trc', trc, '-colorspace', matrix, '-color_range', range, '-y', file])
   const bytes = new Uint8Array(readFileSync(file))
   const data = ext === 'ivf' ? parseIvf(bytes)[0][1] : bytes

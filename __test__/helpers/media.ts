@@ -77,9 +77,14 @@ export function decodedSamples(path: string): number {
  * PSNR (dB) of `distorted` against `reference` as ffmpeg's psnr filter computes it, frame
  * n against frame n (not by timestamp: WebM's millisecond times would pair neighbours): the
  * luma average over all frames and the worst frame's (all planes).
+ *
+ * Both sides get the same colour tags, so that the samples are compared as they are coded:
+ * FFmpeg 7.1's filter graphs convert between differently tagged inputs (an untagged source
+ * and our BT.709-tagged output), where FFmpeg 5.1's compared the samples as they were.
  */
 export function psnrAgainst(distorted: string, reference: string): { y: number; min: number } {
-  const byIndex = '[0:v]settb=1/30,setpts=N[a];[1:v]settb=1/30,setpts=N[b];[a][b]psnr'
+  const asCoded = 'setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709'
+  const byIndex = `[0:v]settb=1/30,setpts=N,${asCoded}[a];[1:v]settb=1/30,setpts=N,${asCoded}[b];[a][b]psnr`
   const run = spawnSync('ffmpeg', ['-nostats', '-i', distorted, '-i', reference, '-lavfi', byIndex, '-f', 'null', '-'], { encoding: 'utf8' })
   const match = /PSNR y:(\S+) .* min:(\S+)/.exec(run.stderr)
   if (run.status !== 0 || !match) throw new Error(`ffmpeg psnr failed: ${run.stderr.slice(-500)}`)

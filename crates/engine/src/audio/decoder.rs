@@ -1,8 +1,10 @@
 //! An audio decoder session (https://w3c.github.io/webcodecs/#audiodecoder-interface):
 //! chunks in, `AudioData` out in the sample format closest to FFmpeg's, with the codec's
-//! priming trimmed from the start of each stream.
+//! priming trimmed from the start of each stream and the samples the decoder itself marks
+//! for skipping left out.
 
 use ffmpeg_next::format::Sample;
+use ffmpeg_next::frame::side_data;
 use ffmpeg_next::software::resampling;
 use ffmpeg_next::{codec, decoder, frame, Rational};
 
@@ -46,6 +48,8 @@ struct AudioOutput {
     priming: u32,
     /// Priming samples still to drop in this stream.
     to_skip: u32,
+    /// Samples the decoder's skip side data still asks to drop from the next frame's start.
+    codec_skip: i64,
     /// The pts, chunk timestamp, chunk duration in samples and samples already decoded
     /// (priming included) of the chunk being decoded.
     current: Option<(i64, i64, Option<i64>, i64)>,
@@ -74,15 +78,7 @@ impl Session for AudioDecoder {
             Ok(ctx.decoder().open_as(codec).and_then(|d| d.audio()).map_err(|e| format!("{name}: {e}"))?)
         })?;
         decoder.set_packet_time_base(Rational::new(TIME_BASE.0, TIME_BASE.1));
-        let output = AudioOutput {
-            timestamps: TimestampMap::default(),
-            priming,
-            to_skip: priming,
-            current: None,
-            timeline: None,
-            converter: None,
-        };
-        Ok(Self { decoder, output })
+        Ok(Self { decoder, output: AudioOutput::new(priming) })
     }
 
     /// Decodes one chunk and emits the audio that became ready.
@@ -110,6 +106,7 @@ impl Session for AudioDecoder {
         self.decoder.flush();
         output.timestamps.clear();
         output.to_skip = output.priming;
+        output.codec_skip = 0;
         output.current = None;
         output.timeline = None;
         Ok(())
@@ -123,10 +120,56 @@ impl AudioDecoder {
     }
 }
 
+/// A decoder's `AV_FRAME_DATA_SKIP_SAMPLES`, which FFmpeg leaves to us (the context is
+/// opened with `AV_CODEC_FLAG2_SKIP_MANUAL`): samples to drop from the start of the frame
+/// (running on into the next frames when it is longer) and from its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SkipSamples {
+    start: i64,
+    end: i64,
+}
+
+impl SkipSamples {
+    fn of(frame: &frame::Audio) -> Option<Self> {
+        let side = frame.side_data(side_data::Type::SkipSamples)?;
+        let data = side.data();
+        // Negative counts mean nothing to drop, as FFmpeg's own skipping reads them.
+        let field = |at: usize| -> Option<i64> {
+            let bytes: [u8; 4] = data.get(at..at + 4)?.try_into().ok()?;
+            Some(i64::from(i32::from_le_bytes(bytes)).max(0))
+        };
+        Some(Self { start: field(0)?, end: field(4)? })
+    }
+}
+
 impl AudioOutput {
-    /// Stamps a frame with its chunk's timestamp (plus its offset in the chunk), drops the
-    /// priming still due, and shifts the rest back by the priming.
+    fn new(priming: u32) -> Self {
+        Self {
+            timestamps: TimestampMap::default(),
+            priming,
+            to_skip: priming,
+            codec_skip: 0,
+            current: None,
+            timeline: None,
+            converter: None,
+        }
+    }
+
     fn output(&mut self, frame: frame::Audio) -> Result<Option<DecodedAudio>> {
+        let skip = SkipSamples::of(&frame);
+        self.output_with(frame, skip)
+    }
+
+    /// Stamps a frame with its chunk's timestamp (plus its offset in the chunk), drops the
+    /// priming still due and what the decoder's `skip` asks, and shifts the rest back by
+    /// the priming.
+    ///
+    /// The decoder's skip is the decoder's own delay (Vorbis's first block since FFmpeg
+    /// 7.1, Opus's pre-skip), counted from the frame's first sample, so at the start of a
+    /// stream it covers the same samples as the priming rather than adding to it. Skipped
+    /// samples keep their place on the timeline, as FFmpeg's own skipping moves a frame's
+    /// pts past them; only the priming moves the timeline back.
+    fn output_with(&mut self, frame: frame::Audio, skip: Option<SkipSamples>) -> Result<Option<DecodedAudio>> {
         let samples = frame.samples() as i64;
         let rate = frame.rate();
         if samples == 0 {
@@ -145,14 +188,22 @@ impl AudioOutput {
             }
         };
         self.current = pts.map(|p| (p, chunk_us, length, offset + samples));
+        if let Some(skip) = skip {
+            self.codec_skip = skip.start;
+        }
+        let codec_start = self.codec_skip.min(samples);
+        self.codec_skip -= codec_start;
+        // FFmpeg ignores an end to discard longer than the frame; so do we.
+        let codec_end = skip.map_or(samples, |s| if s.end <= samples { samples - s.end } else { samples });
         // A chunk covers `duration` samples of the stream (its priming included): an
         // encoder's last chunk says so to drop the padding of its last frame.
-        let samples = length.map_or(samples, |l| samples.min((l - offset).max(0)));
+        let samples = length.map_or(codec_end, |l| codec_end.min((l - offset).max(0)));
         if samples == 0 {
             return Ok(None);
         }
-        let skip = i64::from(self.to_skip).min(samples);
-        self.to_skip -= skip as u32;
+        let priming = i64::from(self.to_skip).min(samples);
+        self.to_skip -= priming as u32;
+        let skip = priming.max(codec_start);
         let decoded_us = chunk_us.saturating_add(samples_to_us(offset, rate));
         let (base_us, decoded) = match self.timeline {
             Some((base, n)) if (base.saturating_add(samples_to_us(n, rate)) - decoded_us).abs() <= 1 => (base, n),
@@ -256,4 +307,73 @@ fn default_opus_head(config: &AudioDecoderConfig) -> Result<Vec<u8>> {
     head.extend_from_slice(&0i16.to_le_bytes());
     head.push(0);
     Ok(head)
+}
+
+#[cfg(test)]
+mod tests {
+    use ffmpeg_next::format::sample::Type::Planar;
+
+    use super::*;
+    use crate::ffi::frame::plane_mut;
+
+    const RATE: u32 = 48_000;
+
+    /// Feeds `out` a mono f32 frame of `n` samples counting up from `first`, as the decoder
+    /// would give it for the chunk at `timestamp` (of `duration` µs, when known) with
+    /// `skip` side data; returns the output's first sample, length and timestamp.
+    fn step(
+        out: &mut AudioOutput,
+        (n, first): (usize, f32),
+        (timestamp, duration): (i64, Option<i64>),
+        skip: Option<(i64, i64)>,
+    ) -> Option<(f32, usize, i64)> {
+        let mut frame = frame::Audio::new(Sample::F32(Planar), n, default_layout(1).unwrap());
+        frame.set_rate(RATE);
+        frame.set_pts(Some(out.timestamps.push(timestamp, duration)));
+        let plane = plane_mut(&mut frame, 0, n * 4).unwrap();
+        for (i, sample) in plane.chunks_exact_mut(4).enumerate() {
+            sample.copy_from_slice(&(first + i as f32).to_ne_bytes());
+        }
+        let skip = skip.map(|(start, end)| SkipSamples { start, end });
+        out.output_with(frame, skip).unwrap().map(|d| {
+            let first = f32::from_ne_bytes(d.buffer.samples()[..4].try_into().unwrap());
+            (first, d.buffer.number_of_frames, d.timestamp_us)
+        })
+    }
+
+    #[test]
+    fn a_decoder_skip_on_the_first_frame_drops_it_and_leaves_the_timeline_alone() {
+        // Vorbis from FFmpeg 7.1: the first packet's 128 samples, marked to skip; FFmpeg
+        // 5.1 gave no frame for that packet, and the rest comes out as it did there.
+        let mut out = AudioOutput::new(0);
+        assert_eq!(step(&mut out, (128, 0.0), (0, None), Some((128, 0))), None);
+        assert_eq!(step(&mut out, (1024, 128.0), (10_000, None), None), Some((128.0, 1024, 10_000)));
+        assert_eq!(step(&mut out, (1024, 1152.0), (31_333, None), None), Some((1152.0, 1024, 31_333)));
+    }
+
+    #[test]
+    fn a_decoder_skip_over_the_priming_drops_it_once() {
+        // Opus: FFmpeg marks the pre-skip that the priming already drops.
+        let mut out = AudioOutput::new(312);
+        assert_eq!(step(&mut out, (960, 0.0), (1_000, Some(20_000)), Some((312, 0))), Some((312.0, 648, 1_000)));
+        assert_eq!(step(&mut out, (960, 960.0), (21_000, Some(20_000)), None), Some((960.0, 960, 14_500)));
+    }
+
+    #[test]
+    fn the_longer_of_the_priming_and_the_decoder_skip_is_dropped() {
+        let mut out = AudioOutput::new(1024);
+        assert_eq!(step(&mut out, (1024, 0.0), (0, None), Some((128, 0))), None);
+        assert_eq!(step(&mut out, (1024, 1024.0), (21_333, None), None), Some((1024.0, 1024, 0)));
+    }
+
+    #[test]
+    fn a_decoder_skip_runs_into_the_next_frame_and_an_end_discard_drops_the_tail() {
+        let mut out = AudioOutput::new(0);
+        let chunk = |timestamp| (timestamp, Some(10_000));
+        assert_eq!(step(&mut out, (480, 0.0), chunk(0), Some((600, 0))), None);
+        assert_eq!(step(&mut out, (480, 480.0), chunk(10_000), None), Some((600.0, 360, 12_500)));
+        assert_eq!(step(&mut out, (480, 960.0), chunk(20_000), Some((0, 80))), Some((960.0, 400, 20_000)));
+        // An end longer than the frame is ignored, as FFmpeg does.
+        assert_eq!(step(&mut out, (480, 1440.0), chunk(30_000), Some((0, 481))), Some((1440.0, 480, 30_000)));
+    }
 }

@@ -32,7 +32,11 @@ pub(super) fn open(data: Arc<[u8]>) -> Result<StillSource> {
         .find_map(|name| decoder::find_by_name(name))
         .ok_or_else(|| EngineError::not_supported("this FFmpeg has no AV1 decoder"))?;
     let mut ctx = codec::Context::from_parameters(parameters)?;
-    ctx.set_threading(codec::threading::Config { kind: codec::threading::Type::Frame, count: 1, ..Default::default() });
+    // Built from `kind`: FFmpeg before 6.0 has a third field (`safe`), later ones do not.
+    ctx.set_threading(codec::threading::Config {
+        count: 1,
+        ..codec::threading::Config::kind(codec::threading::Type::Frame)
+    });
     let mut decoder = ctx.decoder().open_as(codec).and_then(|d| d.video())?;
     let mut decoded = None;
     // Read by hand: ffmpeg-next's packet iterator retries a failing read for ever, and a

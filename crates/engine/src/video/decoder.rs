@@ -174,7 +174,8 @@ fn open_decoder(config: &VideoDecoderConfig) -> Result<decoder::Video> {
     let mut decoder = open_first("decode", &config.codec, candidates, decoder::find_by_name, |ffmpeg, codec| {
         let mut ctx = codec::Context::new_with_codec(codec);
         let kind = if config.optimize_for_latency { threading::Type::Slice } else { threading::Type::Frame };
-        ctx.set_threading(threading::Config { kind, count: thread_count(), ..Default::default() });
+        // Built from `kind`: FFmpeg before 6.0 has a third field (`safe`), later ones do not.
+        ctx.set_threading(threading::Config { count: thread_count(), ..threading::Config::kind(kind) });
         if let Some(description) = &config.description {
             set_extradata(&mut ctx, description)?;
         }

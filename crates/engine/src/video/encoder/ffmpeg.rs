@@ -98,7 +98,8 @@ impl FfmpegEncoder {
         let tuning = Tuning { config, encoder: self, quantizer };
         let (primaries, transfer, matrix, range) = color_space_to_av(color);
         let mut ctx = codec::Context::new_with_codec(codec);
-        let threads = threading::Config { kind: tuning.thread_kind(), count: thread_count(), ..Default::default() };
+        // Built from `kind`: FFmpeg before 6.0 has a third field (`safe`), later ones do not.
+        let threads = threading::Config { count: thread_count(), ..threading::Config::kind(tuning.thread_kind()) };
         ctx.set_threading(threads);
         let mut enc = ctx.encoder().video()?;
         enc.set_width(config.width);
@@ -247,6 +248,12 @@ impl Tuning<'_> {
         }
         if let Some(mode) = self.temporal_layers() {
             opts.set("ts-parameters", &self.ts_parameters(mode));
+            // Beyond the reference buffers the layering pattern picks, libvpx frames share
+            // state that a decoder of fewer layers would lack: the entropy contexts every
+            // frame updates and (VP9) the previous frame's motion vectors. Error-resilient
+            // frames use neither, so each layer decodes without the layers above it. Without
+            // it the base layer drifted with libvpx 1.12 and fails to decode with 1.15.
+            opts.set("error-resilient", "default");
         }
         if let Some(q) = self.quantizer {
             opts.set("crf", &q.min(63).to_string());
