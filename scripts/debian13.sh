@@ -12,6 +12,11 @@
 # scripts/setup.sh or `npm install` first. The chroot is removed at the end; what is worth
 # keeping between runs (the debootstrapped base, apt's downloads, the build's target
 # directory) stays under $WEBCODECS_CACHE (default ~/.cache/webcodecs-rs).
+#
+#   bash scripts/debian13.sh               makes the chroot, then builds and tests in it
+#   bash scripts/debian13.sh --prepare DIR only makes the chroot, at DIR (mostly downloads,
+#                                          so CI does it while the host builds)
+#   bash scripts/debian13.sh --in DIR      builds and tests in the chroot --prepare made
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -21,6 +26,16 @@ cargo_home="${CARGO_HOME:-$HOME/.cargo}"
 
 packages=(pkg-config clang libclang-dev libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev
   ffmpeg time libjpeg-turbo-progs build-essential ca-certificates)
+
+if [ "${1:-}" = --prepare ]; then
+  [ $# -eq 2 ] || { echo "usage: $0 --prepare DIR" >&2; exit 2; }
+  exec bash scripts/chroot.sh make "$2" "${packages[@]}"
+fi
+prepared=
+if [ "${1:-}" = --in ]; then
+  [ $# -eq 2 ] && [ -d "$2/usr" ] || { echo "usage: $0 --in DIR, DIR made by --prepare" >&2; exit 2; }
+  prepared=$2
+fi
 
 [ -d node_modules ] || { echo "node_modules is missing: run scripts/setup.sh or npm install first" >&2; exit 1; }
 if [ ! -x "$cargo_home/bin/cargo" ] || [ ! -d "$rustup_home/toolchains" ]; then
@@ -81,7 +96,11 @@ in_chroot() {
 cargo_args='--workspace --locked --profile ci --target "$(rustc -vV | sed -n "s/^host: //p")"'
 
 mkdir -p "$cargo_home/registry"
-phase make bash scripts/chroot.sh make "$root" "${packages[@]}"
+if [ -n "$prepared" ]; then
+  mv "$prepared" "$root"
+else
+  phase make bash scripts/chroot.sh make "$root" "${packages[@]}"
+fi
 phase copy copy_repository
 phase build in_chroot 'ffmpeg -version | sed -n 1p && npm run build:ci'
 phase clippy in_chroot "cargo clippy $cargo_args -- -D warnings"
