@@ -306,8 +306,11 @@ impl Tuning<'_> {
         let mut opts = Dictionary::new();
         opts.set("preset", if self.realtime() { "12" } else { "10" });
         // The low-delay prediction structure without lookahead holds 2 frames; the
-        // random-access one holds a mini-GOP (8 or more).
-        opts.set("svtav1-params", "pred-struct=1:lookahead=0");
+        // random-access one holds a mini-GOP (8 or more). From SVT-AV1 2.0 on, low delay
+        // rate-controls a bitrate in CBR only (rc=2; 1.x takes either), so a bitrate is
+        // constant with SVT-AV1.
+        let rate = if self.bitrate().is_some() && self.quantizer.is_none() { ":rc=2" } else { "" };
+        opts.set("svtav1-params", &format!("pred-struct=1:lookahead=0{rate}"));
         if let Some(q) = self.quantizer {
             opts.set("qp", &q.min(63).to_string());
         } else if self.constant_quality() {
@@ -346,7 +349,8 @@ impl Tuning<'_> {
         if let Some(bitrate) = self.bitrate() {
             let bitrate = usize::try_from(bitrate).unwrap_or(usize::MAX);
             enc.set_bit_rate(bitrate);
-            // SVT-AV1's constant bitrate needs its low-delay structure; it stays variable.
+            // SVT-AV1's constant bitrate is set in svt_options: FFmpeg's way (maxrate)
+            // passes a maximum that SVT-AV1 2.x refuses outside CRF.
             if self.config.bitrate_mode == BitrateMode::Constant && self.encoder != FfmpegEncoder::SvtAv1 {
                 enc.set_max_bit_rate(bitrate);
                 // rc_min_rate == rc_max_rate == bit_rate is how FFmpeg's libvpx selects CBR.
