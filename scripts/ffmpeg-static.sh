@@ -39,17 +39,7 @@ configure=(--enable-static --disable-shared --enable-pic --enable-gpl --disable-
   "--enable-encoder=$encoders" "--enable-decoder=$decoders" "--enable-parser=$parsers"
   --enable-demuxer=mov --pkg-config-flags=--static)
 
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq >&2
-  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
-fi
+bash scripts/apt-install.sh "${packages[@]}"
 
 cache="${WEBCODECS_CACHE:-$HOME/.cache/webcodecs-rs}"
 key=$(echo "$version ${configure[*]}" | sha256sum | cut -c1-12)

@@ -28,18 +28,24 @@ function psnr(a, b) {
   return sum === 0 ? Infinity : 10 * Math.log10((255 * 255 * a.length) / sum)
 }
 
-async function video(codec, latencyMode) {
+// An encoder of `Encoder`'s class that keeps its chunks and the latest decoderConfig.
+function collecting(Encoder) {
   const chunks = []
-  let decoderConfig
-  const encoder = new VideoEncoder({
+  let latest
+  const encoder = new Encoder({
     output: (chunk, metadata) => {
       chunks.push(chunk)
-      decoderConfig = metadata?.decoderConfig ?? decoderConfig
+      latest = metadata?.decoderConfig ?? latest
     },
     error: (e) => {
       throw e
     },
   })
+  return { chunks, encoder, decoderConfig: () => latest }
+}
+
+async function video(codec, latencyMode) {
+  const { chunks, encoder, decoderConfig } = collecting(VideoEncoder)
   encoder.configure({ codec, width, height, bitrate: 1_000_000, framerate: 30, latencyMode })
   for (let i = 0; i < frames; i++) {
     const frame = new VideoFrame(sourceFrame(i), { format: 'I420', codedWidth: width, codedHeight: height, timestamp: i * 33_333 })
@@ -56,7 +62,7 @@ async function video(codec, latencyMode) {
       throw e
     },
   })
-  decoder.configure(decoderConfig)
+  decoder.configure(decoderConfig())
   for (const chunk of chunks) decoder.decode(chunk)
   await decoder.flush()
   decoder.close()
@@ -79,17 +85,7 @@ async function audio(codec) {
   const tone = new Float32Array(length)
   for (let i = 0; i < length; i++) tone[i] = 0.5 * Math.sin((2 * Math.PI * 440 * i) / sampleRate)
 
-  const chunks = []
-  let decoderConfig
-  const encoder = new AudioEncoder({
-    output: (chunk, metadata) => {
-      chunks.push(chunk)
-      decoderConfig = metadata?.decoderConfig ?? decoderConfig
-    },
-    error: (e) => {
-      throw e
-    },
-  })
+  const { chunks, encoder, decoderConfig } = collecting(AudioEncoder)
   encoder.configure({ codec, sampleRate, numberOfChannels: 1, bitrate: 96_000 })
   const data = new AudioData({ format: 'f32', sampleRate, numberOfChannels: 1, numberOfFrames: length, timestamp: 0, data: tone })
   encoder.encode(data)
@@ -109,7 +105,7 @@ async function audio(codec) {
       throw e
     },
   })
-  decoder.configure(decoderConfig)
+  decoder.configure(decoderConfig())
   for (const chunk of chunks) decoder.decode(chunk)
   await decoder.flush()
   decoder.close()
