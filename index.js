@@ -13,12 +13,12 @@ try {
 
 function explain(error) {
   const triple = platformTriple()
-  const supported = Object.keys(require('./package.json').optionalDependencies ?? {})
-    .map((name) => name.replace(/^webcodecs-rs-/, ''))
   const tried = candidates(triple)
   const found = tried.find((file) => existsSync(file))
   let message
   if (triple === null) {
+    const supported = Object.keys(require('./package.json').optionalDependencies ?? {})
+      .map((name) => name.replace(/^webcodecs-rs-/, ''))
     message =
       `webcodecs-rs has no binary for ${process.platform}-${process.arch}` +
       (supported.length ? ` (published: ${supported.join(', ')})` : '') +
@@ -30,7 +30,8 @@ function explain(error) {
       '--omit=optional (delete node_modules and package-lock.json first if it persists), ' +
       'or build from source (see the README).'
   } else {
-    message = `webcodecs-rs could not load ${found}:\n  ${reason(found, error)}\nFix: ${fix(reason(found, error))}`
+    const why = reason(found, error)
+    message = `webcodecs-rs could not load ${found}:\n  ${why}\nFix: ${fix(why)}`
   }
   const explained = new Error(message)
   explained.code = 'ERR_WEBCODECS_LOAD'
