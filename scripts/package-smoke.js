@@ -44,6 +44,21 @@ function collecting(Encoder) {
   return { chunks, encoder, decoderConfig: () => latest }
 }
 
+// Configures a decoder of `Decoder`'s class, decodes every chunk into `output` and
+// flushes.
+async function decodeAll(Decoder, config, chunks, output) {
+  const decoder = new Decoder({
+    output,
+    error: (e) => {
+      throw e
+    },
+  })
+  decoder.configure(config)
+  for (const chunk of chunks) decoder.decode(chunk)
+  await decoder.flush()
+  decoder.close()
+}
+
 async function video(codec, latencyMode) {
   const { chunks, encoder, decoderConfig } = collecting(VideoEncoder)
   encoder.configure({ codec, width, height, bitrate: 1_000_000, framerate: 30, latencyMode })
@@ -56,16 +71,7 @@ async function video(codec, latencyMode) {
   encoder.close()
 
   const decoded = []
-  const decoder = new VideoDecoder({
-    output: async (frame) => decoded.push(frame),
-    error: (e) => {
-      throw e
-    },
-  })
-  decoder.configure(decoderConfig())
-  for (const chunk of chunks) decoder.decode(chunk)
-  await decoder.flush()
-  decoder.close()
+  await decodeAll(VideoDecoder, decoderConfig(), chunks, (frame) => decoded.push(frame))
   if (decoded.length !== frames) throw new Error(`${codec}: ${decoded.length} frames decoded of ${frames}`)
   let worst = Infinity
   for (const [i, frame] of decoded.entries()) {
@@ -94,21 +100,12 @@ async function audio(codec) {
   encoder.close()
 
   const out = []
-  const decoder = new AudioDecoder({
-    output: (decodedData) => {
-      const samples = new Float32Array(decodedData.numberOfFrames)
-      decodedData.copyTo(samples, { planeIndex: 0, format: 'f32-planar' })
-      out.push(samples)
-      decodedData.close()
-    },
-    error: (e) => {
-      throw e
-    },
+  await decodeAll(AudioDecoder, decoderConfig(), chunks, (decodedData) => {
+    const samples = new Float32Array(decodedData.numberOfFrames)
+    decodedData.copyTo(samples, { planeIndex: 0, format: 'f32-planar' })
+    out.push(samples)
+    decodedData.close()
   })
-  decoder.configure(decoderConfig())
-  for (const chunk of chunks) decoder.decode(chunk)
-  await decoder.flush()
-  decoder.close()
   const back = new Float32Array(out.reduce((n, s) => n + s.length, 0))
   out.reduce((at, s) => (back.set(s, at), at + s.length), 0)
   if (back.length !== length) throw new Error(`${codec}: ${back.length} samples decoded of ${length}`)
