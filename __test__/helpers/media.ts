@@ -2,6 +2,10 @@
 // back, and pixel comparisons done by ffmpeg itself.
 import { execFileSync, spawnSync } from 'node:child_process'
 
+import { expect } from 'vitest'
+
+import { psnr } from './video.js'
+
 /** A `seconds`-long 320x240 30 fps clip (moving test pattern, H.264) with a 440 Hz tone (AAC, 48 kHz stereo). */
 export function makeClip(path: string, seconds: number, { width = 320, height = 240 } = {}): void {
   const video = `testsrc2=size=${width}x${height}:rate=30:duration=${seconds}`
@@ -65,7 +69,16 @@ function frameEntries(path: string, type: 'v' | 'a', entry: string): number[] {
 
 /** Presentation times (seconds) of every decoded frame of the first video stream, in display order. */
 export function frameTimes(path: string): number[] {
-  return frameEntries(path, 'v', 'pts_time').sort((a, b) => a - b)
+  return decodedFrameTimes(path).sort((a, b) => a - b)
+}
+
+/**
+ * The presentation times (seconds) the file gives the first video stream's frames, in the
+ * order the decoder puts them out: the bitstream's display order, which the times follow
+ * where the file carries each frame's own.
+ */
+export function decodedFrameTimes(path: string): number[] {
+  return frameEntries(path, 'v', 'pts_time')
 }
 
 /** Samples per channel ffmpeg decodes from the first audio stream. */
@@ -92,14 +105,36 @@ export function psnrAgainst(distorted: string, reference: string): { y: number; 
   return { y: db(match[1]), min: db(match[2]) }
 }
 
-/** The luma planes of every frame ffmpeg decodes from `path` (as 4:2:0, no range conversion), in display order. */
+/**
+ * The luma planes of every frame ffmpeg decodes from `path` (as 4:2:0, no range conversion),
+ * in display order: each once, where rawvideo's constant rate would repeat or drop frames
+ * whose times are rounded to milliseconds.
+ */
 export function decodeLuma(path: string, width: number, height: number): Uint8Array[] {
-  const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-map', '0:v:0', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-'], { maxBuffer: 1 << 28 })
+  const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-map', '0:v:0', '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-'], { maxBuffer: 1 << 28 })
   const luma = width * height
   const frame = luma + 2 * Math.ceil(width / 2) * Math.ceil(height / 2)
   const frames: Uint8Array[] = []
   for (let offset = 0; offset + frame <= raw.length; offset += frame) frames.push(new Uint8Array(raw.buffer, raw.byteOffset + offset, luma))
   return frames
+}
+
+/**
+ * The luma PSNR (dB) of each frame of `distorted` against the same frame of `reference`,
+ * once it is asserted that both have as many frames and that each frame is closer to its
+ * own than to either neighbour: none dropped, repeated or moved.
+ */
+export function framePsnrs(distorted: string, reference: string, width = 320, height = 240): number[] {
+  const ours = decodeLuma(distorted, width, height)
+  const theirs = decodeLuma(reference, width, height)
+  expect(ours).toHaveLength(theirs.length)
+  const own = ours.map((luma, i) => psnr(luma, theirs[i]))
+  ours.forEach((luma, i) => {
+    for (const j of [i - 1, i + 1].filter((j) => j >= 0 && j < theirs.length)) {
+      expect(own[i], `frame ${i} against source frame ${j}`).toBeGreaterThan(psnr(luma, theirs[j]))
+    }
+  })
+  return own
 }
 
 /** Every sample ffmpeg decodes from the first audio stream, interleaved 32-bit float. */
