@@ -6,16 +6,21 @@ import { expect } from 'vitest'
 
 import { psnr } from './video.js'
 
-/** A `seconds`-long 320x240 30 fps clip (moving test pattern, H.264) with a 440 Hz tone (AAC, 48 kHz stereo). */
-export function makeClip(path: string, seconds: number, { width = 320, height = 240 } = {}): void {
+/**
+ * A `seconds`-long 320x240 30 fps clip (moving test pattern) with a 440 Hz tone (48 kHz
+ * stereo): H.264 and AAC, or with `webm`, VP9 and Opus (for a WebM or Matroska `path`).
+ */
+export function makeClip(path: string, seconds: number, { width = 320, height = 240, webm = false } = {}): void {
   const video = `testsrc2=size=${width}x${height}:rate=30:duration=${seconds}`
   const audio = `sine=frequency=440:sample_rate=48000:duration=${seconds}`
+  const codecs = webm
+    ? ['-c:v', 'libvpx-vp9', '-deadline', 'good', '-cpu-used', '4', '-crf', '20', '-b:v', '0', '-c:a', 'libopus']
+    : ['-c:v', 'libx264', '-bf', '2', '-c:a', 'aac']
   execFileSync('ffmpeg', [
     '-v', 'error', '-y',
     '-f', 'lavfi', '-i', video,
     '-f', 'lavfi', '-i', audio,
-    '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '30', '-bf', '2',
-    '-c:a', 'aac', '-ac', '2', '-b:a', '96k',
+    ...codecs, '-pix_fmt', 'yuv420p', '-g', '30', '-ac', '2', '-b:a', '96k',
     path,
   ])
 }
