@@ -2,12 +2,12 @@
 // webcodecs-rs, @napi-rs/webcodecs and the ffmpeg CLI side by side, on the same inputs and
 // settings. Prints a table with ratios, writes bench/results/<date>.json and an SVG chart
 // (also bench/results/latest.svg).
-import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 
-import { audioChunk, pattern, scenarios, type Scenario } from './scenarios.js'
+import { audioChunk, distinctFrames, encodedFile, inputFrames, scenarios, type Scenario } from './scenarios.js'
 
 type Impl = 'webcodecs-rs' | '@napi-rs/webcodecs' | 'ffmpeg CLI'
 const impls: Impl[] = ['webcodecs-rs', '@napi-rs/webcodecs', 'ffmpeg CLI']
@@ -19,6 +19,11 @@ interface Result {
   rssGrowthMb?: number
   /** The event loop's 99th-percentile delay (perf_hooks.monitorEventLoopDelay, 1 ms timer). */
   p99DelayMs?: number
+  /** Encodes: PSNR of the output against the input, and the bitrate achieved. */
+  psnrDb?: number
+  mbps?: number
+  /** Encodes: the payload the first encoder produced. */
+  bytes?: number
   error?: string
 }
 
@@ -32,6 +37,7 @@ function framesOf(s: Scenario): number {
   return quick ? s.quickFrames : s.frames
 }
 
+const encodes = (s: Scenario) => s.kind === 'encode'
 const decodes = (s: Scenario) => s.kind === 'decode' || s.kind === 'decode-copy'
 const decodeInput = (s: Scenario) => join(tmp, `${s.name}.${s.ffmpegCodec === 'h264' ? 'h264' : 'ivf'}`)
 
@@ -48,6 +54,15 @@ function prepareImageInput(s: Scenario): void {
   execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${s.width}x${s.height}:rate=25`, '-frames:v', String(count), '-y', file])
 }
 
+/** Encoder inputs, made once by the ffmpeg CLI: testsrc2's moving shapes, gradients and
+ * text under a little temporal noise (like a camera's), so that neither a flat pattern nor
+ * noise alone decides the encoders' speed and quality. */
+function prepareEncodeInput(s: Scenario): void {
+  const source = `testsrc2=size=${s.width}x${s.height}:rate=30,noise=alls=4:allf=t`
+  const pixels = s.format === 'RGBA' ? 'rgba' : 'yuv420p'
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', source, '-frames:v', String(distinctFrames(framesOf(s))), '-pix_fmt', pixels, '-f', 'rawvideo', '-y', join(tmp, `${s.name}.frames`)])
+}
+
 /** Raw input for the CLI: the same frames or samples the in-process runs encode. */
 function rawInput(s: Scenario): string {
   const file = join(tmp, `${s.name}.raw`)
@@ -56,7 +71,7 @@ function rawInput(s: Scenario): string {
   if (s.kind === 'audio-encode') {
     for (let i = 0; i < count; i++) parts.push(new Uint8Array(audioChunk(i).buffer))
   } else {
-    const distinct = Array.from({ length: Math.min(count, 30) }, (_, i) => pattern(s.width, s.height, s.format!, i))
+    const distinct = inputFrames(tmp, s)
     for (let i = 0; i < count; i++) parts.push(distinct[i % distinct.length])
   }
   writeFileSync(file, Buffer.concat(parts))
@@ -77,42 +92,79 @@ function runInProcess(impl: 'ours' | 'napi-rs', s: Scenario): Result {
   }
 }
 
-function runCli(s: Scenario): Result {
-  if (s.kind === 'overhead') return { error: 'not applicable' }
+/** The CLI's encoder output: the container for the PSNR check. */
+const cliOutput = (s: Scenario, n: number) => ['-f', s.codec.startsWith('avc1') ? 'h264' : 'ivf', '-y', encodedFile(tmp, s, `cli${n || ''}`)]
+
+/** The ffmpeg CLI doing what the scenario does: `s.parallel` processes at once for a
+ * parallel encode (figures summed, fps over all of them). */
+async function runCli(s: Scenario): Promise<Result> {
   let input: string[]
-  let output: string[]
+  let output: (n: number) => string[]
   if (decodes(s)) {
     input = ['-i', decodeInput(s)]
-    output = s.kind === 'decode-copy' ? ['-pix_fmt', 'rgba'] : []
+    output = () => [...(s.kind === 'decode-copy' ? ['-pix_fmt', 'rgba'] : []), '-f', 'null', '-']
   } else if (s.kind === 'image') {
     // A still is read again (and decoded again) `frames` times by the image2 demuxer's loop.
     const still = s.ffmpegCodec !== 'gif'
     input = [...(still ? ['-loop', '1'] : []), '-i', join(tmp, `${s.name}.${s.ffmpegCodec}`)]
-    output = ['-frames:v', String(framesOf(s)), '-fps_mode', 'passthrough']
+    output = () => ['-frames:v', String(framesOf(s)), '-fps_mode', 'passthrough', '-f', 'null', '-']
   } else if (s.kind === 'audio-encode') {
     input = ['-f', 'f32le', '-ar', '48000', '-ac', '2', '-i', rawInput(s)]
-    output = ['-c:a', s.ffmpegCodec, '-b:a', String(s.bitrate)]
+    output = () => ['-c:a', s.ffmpegCodec, '-b:a', String(s.bitrate), '-f', 'null', '-']
   } else {
     input = ['-f', 'rawvideo', '-pix_fmt', s.format === 'RGBA' ? 'rgba' : 'yuv420p', '-s', `${s.width}x${s.height}`, '-r', '30', '-i', rawInput(s)]
-    output = ['-pix_fmt', 'yuv420p', '-c:v', s.ffmpegCodec, ...s.ffmpegArgs, '-b:v', String(s.bitrate)]
+    output = (n) => ['-pix_fmt', 'yuv420p', '-c:v', s.ffmpegCodec, ...s.ffmpegArgs, '-b:v', String(s.bitrate), ...cliOutput(s, n)]
   }
-  const run = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', 'ffmpeg', '-v', 'error', ...input, ...output, '-f', 'null', '-'], { encoding: 'utf8' })
-  const figures = run.stderr.trim().split('\n').pop()!.split(' ').map(Number)
-  if (run.status !== 0 || figures.length !== 4) return { error: run.stderr.trim().split('\n')[0] }
-  const [elapsed, user, sys, maxRssKb] = figures
-  return { fps: framesOf(s) / elapsed, cpuSeconds: user + sys, peakRssMb: maxRssKb / 1024 }
+  const processes = s.parallel ?? 1
+  const start = performance.now()
+  const runs = await Promise.all(Array.from({ length: processes }, (_, n) => timed(['ffmpeg', '-v', 'error', ...input, ...output(n)])))
+  const elapsed = (performance.now() - start) / 1000
+  const failed = runs.find((r) => r.error)
+  if (failed) return { error: failed.error }
+  const sum = (k: 'cpuSeconds' | 'peakRssMb') => runs.reduce((t, r) => t + r[k]!, 0)
+  return { fps: (framesOf(s) * processes) / elapsed, cpuSeconds: sum('cpuSeconds'), peakRssMb: sum('peakRssMb') }
+}
+
+/** One command under /usr/bin/time: its CPU seconds and peak RSS. */
+function timed(command: string[]): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn('/usr/bin/time', ['-f', '%e %U %S %M', ...command], { stdio: ['ignore', 'ignore', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => (stderr += d))
+    child.on('close', (status) => {
+      const figures = stderr.trim().split('\n').pop()!.split(' ').map(Number)
+      if (status !== 0 || figures.length !== 4) return resolve({ error: stderr.trim().split('\n')[0] })
+      const [, user, sys, maxRssKb] = figures
+      resolve({ cpuSeconds: user + sys, peakRssMb: maxRssKb / 1024 })
+    })
+  })
+}
+
+/** The PSNR of an encode's output against its input (the CLI's psnr filter, averaged over
+ * the planes of the format the input came in) and its bitrate (bits of payload per second
+ * at 30 fps). */
+function quality(s: Scenario, who: string, payloadBytes: number | undefined): Pick<Result, 'psnrDb' | 'mbps'> {
+  const file = encodedFile(tmp, s, who)
+  const compareIn = s.format === 'RGBA' ? 'rgb24' : 'yuv420p'
+  const raw = ['-f', 'rawvideo', '-pix_fmt', s.format === 'RGBA' ? 'rgba' : 'yuv420p', '-s', `${s.width}x${s.height}`, '-r', '30', '-i', join(tmp, `${s.name}.raw`)]
+  const graph = `[0:v]settb=1/30,setpts=N,format=${compareIn}[a];[1:v]settb=1/30,setpts=N,format=${compareIn}[b];[a][b]psnr`
+  const run = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-i', file, ...raw, '-lavfi', graph, '-f', 'null', '-'], { encoding: 'utf8' })
+  const average = /PSNR .*average:([0-9.]+|inf)/.exec(run.stderr)?.[1]
+  // IVF: a 32-byte file header and 12 bytes before each frame.
+  const bytes = payloadBytes ?? statSync(file).size - (file.endsWith('.ivf') ? 32 + 12 * framesOf(s) : 0)
+  return { psnrDb: average === undefined ? undefined : Number(average), mbps: (bytes * 8 * 30) / framesOf(s) / 1e6 }
 }
 
 const fmt = (v: number | undefined, digits = 1) => (v === undefined ? '-' : v.toFixed(digits))
 
 function table(results: Record<string, Record<Impl, Result>>): string {
-  const rows = [['scenario', 'implementation', 'fps', 'CPU s', 'peak RSS MB', 'RSS growth MB', 'loop p99 ms', 'fps vs ours']]
+  const rows = [['scenario', 'implementation', 'fps', 'PSNR dB', 'Mb/s', 'CPU s', 'peak RSS MB', 'RSS growth MB', 'loop p99 ms', 'fps vs ours']]
   for (const [name, byImpl] of Object.entries(results)) {
     const ours = byImpl['webcodecs-rs'].fps
     for (const impl of impls) {
       const r = byImpl[impl]
       const ratio = r.fps && ours ? `${(ours / r.fps).toFixed(2)}x` : '-'
-      rows.push([name, impl, r.error ? `error: ${r.error.slice(0, 40)}` : fmt(r.fps), fmt(r.cpuSeconds, 2), fmt(r.peakRssMb, 0), fmt(r.rssGrowthMb, 0), fmt(r.p99DelayMs), impl === 'webcodecs-rs' ? '' : ratio])
+      rows.push([name, impl, r.error ? `error: ${r.error.slice(0, 40)}` : fmt(r.fps), fmt(r.psnrDb, 2), fmt(r.mbps, 2), fmt(r.cpuSeconds, 2), fmt(r.peakRssMb, 0), fmt(r.rssGrowthMb, 0), fmt(r.p99DelayMs), impl === 'webcodecs-rs' ? '' : ratio])
     }
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)))
@@ -158,7 +210,7 @@ ${legend.join('\n')}
 `
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const render = process.argv.indexOf('--render')
   if (render > 0) {
     // Redraw the chart of an earlier run: --render bench/results/<date>.json
@@ -175,11 +227,18 @@ function main(): void {
   for (const s of selected) {
     if (decodes(s)) prepareDecodeInput(s)
     if (s.kind === 'image') prepareImageInput(s)
-    results[s.name] = {
+    if (s.format) prepareEncodeInput(s)
+    const byImpl: Record<Impl, Result> = {
       'webcodecs-rs': runInProcess('ours', s),
       '@napi-rs/webcodecs': runInProcess('napi-rs', s),
-      'ffmpeg CLI': runCli(s),
+      'ffmpeg CLI': await runCli(s),
     }
+    if (encodes(s)) {
+      for (const [impl, who] of [['webcodecs-rs', 'ours'], ['@napi-rs/webcodecs', 'napi-rs'], ['ffmpeg CLI', 'cli']] as const) {
+        if (!byImpl[impl].error) Object.assign(byImpl[impl], quality(s, who, byImpl[impl].bytes))
+      }
+    }
+    results[s.name] = byImpl
     process.stdout.write(`${s.name} done\n`)
   }
   rmSync(tmp, { recursive: true, force: true })
@@ -197,4 +256,7 @@ function main(): void {
   console.log(`\nwrote bench/results/${stem}.json and .svg`)
 }
 
-main()
+main().catch((e) => {
+  console.error(e)
+  process.exit(1)
+})

@@ -2,11 +2,11 @@
 //   node --expose-gc --import tsx bench/scenario.ts <ours|napi-rs> <scenario> <frames> <input dir>
 // Prints one JSON line: fps, CPU seconds, peak RSS and RSS growth in MB, and the event
 // loop's 99th-percentile delay in ms (sampled by a 1 ms timer throughout the run).
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 
-import { audioChunk, pattern, scenarios, type Scenario } from './scenarios.js'
+import { audioChunk, encodedFile, inputFrames, scenarios, type Scenario } from './scenarios.js'
 
 interface Codecs {
   VideoEncoder: any
@@ -41,23 +41,62 @@ function inputsReady(): void {
   measure.start = performance.now()
 }
 
-async function encode(s: Scenario): Promise<void> {
-  const inputs = Array.from({ length: Math.min(frames, 30) }, (_, i) => pattern(s.width, s.height, s.format!, i))
+/** An IVF file (VP9, AV1) of `frames` 30 fps frames, for the PSNR and bitrate checks. */
+function ivf(codec: string, width: number, height: number, frames: Uint8Array[]): Buffer {
+  const header = Buffer.alloc(32)
+  header.write('DKIF', 0)
+  header.writeUInt16LE(32, 6)
+  header.write(codec.startsWith('vp09') ? 'VP90' : 'AV01', 8)
+  header.writeUInt16LE(width, 12)
+  header.writeUInt16LE(height, 14)
+  header.writeUInt32LE(30, 16)
+  header.writeUInt32LE(1, 20)
+  header.writeUInt32LE(frames.length, 24)
+  const parts = frames.flatMap((data, i) => {
+    const frame = Buffer.alloc(12)
+    frame.writeUInt32LE(data.byteLength, 0)
+    frame.writeBigUInt64LE(BigInt(i), 4)
+    return [frame, data]
+  })
+  return Buffer.concat([header, ...parts])
+}
+
+/** `s.parallel` encoders (1 unless set) at once, each given every frame; the first one's
+ * chunks are written out for the PSNR and bitrate checks. */
+async function encode(s: Scenario): Promise<{ bytes: number }> {
+  const inputs = inputFrames(inputDir, s)
   inputsReady()
+  const chunks: Uint8Array[] = []
   let outputs = 0
   let failure: unknown
-  const encoder = new lib.VideoEncoder({ output: () => outputs++, error: (e: unknown) => (failure = e) })
-  encoder.configure({ codec: s.codec, width: s.width, height: s.height, bitrate: s.bitrate, framerate: 30 })
+  const encoders = Array.from({ length: s.parallel ?? 1 }, (_, n) => {
+    const encoder = new lib.VideoEncoder({
+      output: (chunk: { byteLength: number; copyTo(d: Uint8Array): void }) => {
+        outputs++
+        if (n > 0) return
+        const data = new Uint8Array(chunk.byteLength)
+        chunk.copyTo(data)
+        chunks.push(data)
+      },
+      error: (e: unknown) => (failure = e),
+    })
+    const avc = s.codec.startsWith('avc1') ? { avc: { format: 'annexb' } } : {}
+    encoder.configure({ codec: s.codec, width: s.width, height: s.height, bitrate: s.bitrate, framerate: 30, latencyMode: s.latencyMode ?? 'quality', ...avc })
+    return encoder
+  })
   for (let i = 0; i < frames; i++) {
     const frame = new lib.VideoFrame(inputs[i % inputs.length], { format: s.format, codedWidth: s.width, codedHeight: s.height, timestamp: i * 33_333, duration: 33_333 })
-    encoder.encode(frame, { keyFrame: i === 0 })
+    for (const encoder of encoders) encoder.encode(frame, { keyFrame: i === 0 })
     frame.close()
     if (i % 5 === 0) sample()
   }
-  await encoder.flush()
-  encoder.close()
+  await Promise.all(encoders.map((e) => e.flush()))
+  encoders.forEach((e) => e.close())
   if (failure) throw failure
-  if (outputs !== frames) throw new Error(`${outputs} chunks for ${frames} frames`)
+  if (outputs !== frames * encoders.length) throw new Error(`${outputs} chunks for ${frames * encoders.length} frames`)
+  const file = encodedFile(inputDir, s, impl)
+  writeFileSync(file, s.codec.startsWith('avc1') ? Buffer.concat(chunks) : ivf(s.codec, s.width, s.height, chunks))
+  return { bytes: chunks.reduce((sum, c) => sum + c.byteLength, 0) }
 }
 
 /** Access units of an Annex B stream with access unit delimiters, or frames of an IVF file. */
@@ -170,7 +209,7 @@ async function overhead(s: Scenario): Promise<void> {
   let resolveOutput: () => void = () => {}
   const encoder = new lib.VideoEncoder({ output: () => resolveOutput(), error: (e: unknown) => console.error(e) })
   encoder.configure({ codec: s.codec, width: s.width, height: s.height, bitrate: s.bitrate, framerate: 30, latencyMode: 'realtime' })
-  const input = pattern(s.width, s.height, 'I420', 0)
+  const [input] = inputFrames(inputDir, s)
   inputsReady()
   for (let i = 0; i < frames; i++) {
     const delivered = new Promise<void>((resolve) => (resolveOutput = resolve))
@@ -209,8 +248,8 @@ async function image(s: Scenario): Promise<void> {
 async function main(): Promise<void> {
   measure.delay.enable()
   inputsReady()
-  const run = { encode, decode, 'decode-copy': decodeCopy, 'audio-encode': audioEncode, overhead, image }[scenario!.kind]
-  await run(scenario!)
+  const run: (s: Scenario) => Promise<{ bytes: number } | void> = { encode, decode, 'decode-copy': decodeCopy, 'audio-encode': audioEncode, overhead, image }[scenario!.kind]
+  const output = await run(scenario!)
   const seconds = (performance.now() - measure.start) / 1000
   measure.delay.disable()
   sample()
@@ -218,7 +257,8 @@ async function main(): Promise<void> {
   const { rssBefore: before, delay } = measure
   console.log(
     JSON.stringify({
-      fps: frames / seconds,
+      fps: (frames * (scenario!.parallel ?? 1)) / seconds,
+      bytes: output?.bytes,
       cpuSeconds: (used.user + used.system) / 1e6,
       peakRssMb: peakRss / 2 ** 20,
       rssGrowthMb: (peakRss - before) / 2 ** 20,

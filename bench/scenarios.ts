@@ -1,6 +1,8 @@
 // The benchmark's scenarios, shared by the runner (bench/run.ts) and the per-scenario
 // child process (bench/scenario.ts). Every implementation gets the same inputs and
 // the same encoder settings.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 
 export type Kind = 'encode' | 'decode' | 'decode-copy' | 'audio-encode' | 'overhead' | 'image'
 
@@ -22,16 +24,25 @@ export interface Scenario {
   quickFrames: number
   /** Run in `--quick` mode (CI). */
   quick: boolean
+  /** Encodes: the latency mode (default 'quality'). */
+  latencyMode?: 'quality' | 'realtime'
+  /** Encodes: this many encoders at once in one process (the CLI: as many processes). */
+  parallel?: number
 }
 
-const x264 = ['-preset', 'medium', '-rc-lookahead', '8', '-threads', '2']
+/** The file an encode scenario's chunks go to: Annex B for H.264, IVF otherwise. */
+export function encodedFile(dir: string, s: Scenario, who: string): string {
+  return join(dir, `${s.name}.${who}.${s.codec.startsWith('avc1') ? 'h264' : 'ivf'}`)
+}
+
+const x264 = ['-preset', 'superfast', '-tune', 'psnr', '-bf', '0', '-rc-lookahead', '0', '-threads', '2']
 
 export const scenarios: Scenario[] = [
   { name: 'h264-1080p-i420-encode', kind: 'encode', width: 1920, height: 1080, format: 'I420', codec: 'avc1.640028', ffmpegCodec: 'libx264', ffmpegArgs: x264, bitrate: 5_000_000, frames: 120, quickFrames: 10, quick: true },
   { name: 'h264-1080p-rgba-encode', kind: 'encode', width: 1920, height: 1080, format: 'RGBA', codec: 'avc1.640028', ffmpegCodec: 'libx264', ffmpegArgs: x264, bitrate: 5_000_000, frames: 120, quickFrames: 10, quick: false },
   { name: 'h264-720p-i420-encode', kind: 'encode', width: 1280, height: 720, format: 'I420', codec: 'avc1.64001f', ffmpegCodec: 'libx264', ffmpegArgs: x264, bitrate: 3_000_000, frames: 120, quickFrames: 10, quick: false },
   { name: 'h264-720p-rgba-encode', kind: 'encode', width: 1280, height: 720, format: 'RGBA', codec: 'avc1.64001f', ffmpegCodec: 'libx264', ffmpegArgs: x264, bitrate: 3_000_000, frames: 120, quickFrames: 10, quick: true },
-  { name: 'vp9-720p-encode', kind: 'encode', width: 1280, height: 720, format: 'I420', codec: 'vp09.00.31.08', ffmpegCodec: 'libvpx-vp9', ffmpegArgs: ['-deadline', 'good', '-cpu-used', '4', '-row-mt', '1', '-threads', '2'], bitrate: 2_000_000, frames: 60, quickFrames: 6, quick: true },
+  { name: 'vp9-720p-encode', kind: 'encode', width: 1280, height: 720, format: 'I420', codec: 'vp09.00.31.08', ffmpegCodec: 'libvpx-vp9', ffmpegArgs: ['-deadline', 'realtime', '-cpu-used', '8', '-lag-in-frames', '5', '-row-mt', '1', '-threads', '2'], bitrate: 2_000_000, frames: 60, quickFrames: 6, quick: true },
   { name: 'av1-720p-encode', kind: 'encode', width: 1280, height: 720, format: 'I420', codec: 'av01.0.05M.08', ffmpegCodec: 'libsvtav1', ffmpegArgs: ['-preset', '10'], bitrate: 2_000_000, frames: 60, quickFrames: 6, quick: false },
   { name: 'h264-1080p-decode', kind: 'decode', width: 1920, height: 1080, codec: 'avc1.640028', ffmpegCodec: 'h264', ffmpegArgs: [], bitrate: 5_000_000, frames: 240, quickFrames: 30, quick: true },
   // 1080p H.264 decode + copyTo RGBA per frame: every output frame converted with
@@ -50,27 +61,20 @@ export const scenarios: Scenario[] = [
   { name: 'per-call-overhead', kind: 'overhead', width: 16, height: 16, format: 'I420', codec: 'vp8', ffmpegCodec: 'libvpx', ffmpegArgs: [], bitrate: 100_000, frames: 2000, quickFrames: 200, quick: true },
 ]
 
-/** A moving I420 or RGBA pattern; the same bytes for every implementation. */
-export function pattern(width: number, height: number, format: 'I420' | 'RGBA', index: number): Uint8Array {
-  if (format === 'RGBA') {
-    const data = new Uint8Array(width * height * 4)
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const o = (y * width + x) * 4
-        data[o] = (x + index * 4) & 0xff
-        data[o + 1] = (y + index * 2) & 0xff
-        data[o + 2] = (x + y) & 0xff
-        data[o + 3] = 255
-      }
-    }
-    return data
-  }
-  const luma = width * height
-  const data = new Uint8Array(luma + 2 * Math.ceil(width / 2) * Math.ceil(height / 2))
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data[y * width + x] = 16 + ((x + y + index * 6) % 200)
-  data.fill(120, luma, luma + (data.length - luma) / 2)
-  data.fill(140, luma + (data.length - luma) / 2)
-  return data
+/** The bytes of one I420 or RGBA frame of a scenario. */
+export function frameSize(s: Scenario): number {
+  return s.format === 'RGBA' ? s.width * s.height * 4 : s.width * s.height + 2 * Math.ceil(s.width / 2) * Math.ceil(s.height / 2)
+}
+
+/** How many distinct input frames an encode scenario loops over. */
+export const distinctFrames = (frames: number) => Math.min(frames, 30)
+
+/** The distinct input frames of an encode scenario, from the file bench/run.ts makes (the
+ * same bytes for every implementation). */
+export function inputFrames(dir: string, s: Scenario): Uint8Array[] {
+  const bytes = new Uint8Array(readFileSync(join(dir, `${s.name}.frames`)))
+  const size = frameSize(s)
+  return Array.from({ length: bytes.length / size }, (_, i) => bytes.subarray(i * size, (i + 1) * size))
 }
 
 /** 1024 stereo f32 samples of a 1 kHz + 3 kHz mix, chunk `index`, at 48 kHz. */
