@@ -255,6 +255,7 @@ async function main(): Promise<void> {
   sample()
   const used = process.cpuUsage(measure.cpu)
   const { rssBefore: before, delay } = measure
+  printed = true
   console.log(
     JSON.stringify({
       fps: (frames * (scenario!.parallel ?? 1)) / seconds,
@@ -267,7 +268,14 @@ async function main(): Promise<void> {
   )
 }
 
+// A run whose awaited output never comes ends when nothing keeps the event loop alive.
+let printed = false
+process.on('exit', () => {
+  if (!printed) console.log(JSON.stringify({ error: 'event loop drained before the scenario finished (an awaited output never came)' }))
+})
+
 main().catch((e) => {
+  printed = true
   console.log(JSON.stringify({ error: String((e as Error)?.message ?? e) }))
   process.exit(0)
 })

@@ -36,6 +36,7 @@ export function encodedFile(dir: string, s: Scenario, who: string): string {
 }
 
 const x264 = ['-preset', 'superfast', '-tune', 'psnr', '-bf', '0', '-rc-lookahead', '0', '-threads', '2']
+const x264Realtime = ['-preset', 'superfast', '-tune', 'zerolatency,psnr', '-threads', '2']
 
 export const scenarios: Scenario[] = [
   { name: 'h264-1080p-i420-encode', kind: 'encode', width: 1920, height: 1080, format: 'I420', codec: 'avc1.640028', ffmpegCodec: 'libx264', ffmpegArgs: x264, bitrate: 5_000_000, frames: 120, quickFrames: 10, quick: true },
@@ -58,7 +59,11 @@ export const scenarios: Scenario[] = [
   { name: 'gif-100-frames-decode', kind: 'image', width: 480, height: 270, codec: 'image/gif', ffmpegCodec: 'gif', ffmpegArgs: [], bitrate: 0, frames: 100, quickFrames: 20, quick: true },
   { name: 'jpeg-4000x3000-decode', kind: 'image', width: 4000, height: 3000, codec: 'image/jpeg', ffmpegCodec: 'jpg', ffmpegArgs: [], bitrate: 0, frames: 10, quickFrames: 2, quick: true },
   { name: 'png-4000x3000-decode', kind: 'image', width: 4000, height: 3000, codec: 'image/png', ffmpegCodec: 'png', ffmpegArgs: [], bitrate: 0, frames: 5, quickFrames: 1, quick: true },
-  { name: 'per-call-overhead', kind: 'overhead', width: 16, height: 16, format: 'I420', codec: 'vp8', ffmpegCodec: 'libvpx', ffmpegArgs: [], bitrate: 100_000, frames: 2000, quickFrames: 200, quick: true },
+  // Four 720p H.264 encoders at once in one process; the CLI: four processes at once.
+  { name: 'h264-720p-4-encoders', kind: 'encode', width: 1280, height: 720, format: 'I420', codec: 'avc1.64001f', ffmpegCodec: 'libx264', ffmpegArgs: x264, bitrate: 3_000_000, frames: 120, quickFrames: 10, quick: false, parallel: 4 },
+  // Realtime 320x240 H.264, each chunk awaited before the next frame is given: the cost of
+  // a round trip (the CLI: the same encode of the same frames, its start-up included).
+  { name: 'per-call-overhead', kind: 'overhead', width: 320, height: 240, format: 'I420', codec: 'avc1.42001e', ffmpegCodec: 'libx264', ffmpegArgs: x264Realtime, bitrate: 500_000, frames: 2000, quickFrames: 200, quick: true },
 ]
 
 /** The bytes of one I420 or RGBA frame of a scenario. */
