@@ -1,11 +1,10 @@
-// What the conformance specs (__test__/conformance/) share: the baseline leak check, and
-// the steps the four codec interfaces have in common, written once against the draft's
-// text (https://w3c.github.io/webcodecs/, AudioDecoder to VideoEncoder: sections 3-6)
-// and registered by each interface's spec inside its own section's describe blocks.
+// What the conformance specs (__test__/conformance/) share: the baseline leak check,
+// small tools, the steps of the two encoded chunk interfaces (which the draft defines
+// alike) and image fixtures. The codec interfaces' shared steps are in codec-conformance.ts.
 import { afterAll, expect, it } from 'vitest'
 
-import type { CodecState } from '../../index.js'
-import { expectRejectsNamed, expectThrowsNamed } from './errors.js'
+import { expectThrowsNamed } from './errors.js'
+import { buildGif } from './image.js'
 import { assertNoLeaks, snapshot } from './leak-check.js'
 
 /** Checks, once the file is done, that getCounters() is back to what it was when the file started. */
@@ -28,578 +27,218 @@ export function settle<T>(promise: Promise<T>): Promise<['resolved', T] | ['reje
 /** The name of an error (TypeError, or a DOMException's name). */
 export const nameOf = (error: unknown) => (error as Error).name
 
-/** What the four codec interfaces share, as these specs use it. */
-export interface Codec extends EventTarget {
-  readonly state: CodecState
-  ondequeue: ((event: Event) => void) | null
-  configure(config: object): void
-  flush(): Promise<void>
-  reset(): void
-  close(): void
+/** A detached ArrayBuffer of `bytes` bytes. */
+export function detachedBuffer(bytes = 8): ArrayBuffer {
+  const buffer = new ArrayBuffer(bytes)
+  structuredClone(buffer, { transfer: [buffer] })
+  return buffer
 }
 
-export interface CodecInit {
-  output: (output: unknown, metadata?: unknown) => void
-  error: (error: DOMException) => void
+/** What EncodedAudioChunk and EncodedVideoChunk share: the chunk as its specs use it. */
+export interface Chunk {
+  readonly type: 'key' | 'delta'
+  readonly timestamp: number
+  readonly duration: number | null
+  readonly byteLength: number
+  copyTo(destination: ArrayBuffer | SharedArrayBuffer | ArrayBufferView): void
 }
 
-/** One interface under test: how to make it, feed it, and read its outputs. */
-export interface CodecFixture<C extends Codec, Config extends object> {
-  name: string
-  /** The interface object, for the static isConfigSupported(). */
-  Class: { prototype: object; isConfigSupported(config: Config): Promise<{ supported: boolean; config: Config }> }
-  make(init: CodecInit): C
-  /** A valid config this build supports, quick to configure. */
-  config: Config
-  /** A valid config this build does not support. */
-  unsupported: Config
-  /** Configs that are not valid ("check configuration validity" fails): TypeError. */
-  invalid: [string, Config][]
-  /** `encodeQueueSize` or `decodeQueueSize`. */
-  queueSizeName: string
-  queueSize(codec: C): number
-  /** Queues input `i` (encode or decode); inputs have increasing timestamps. */
-  submit(codec: C, i: number): void
-  /** The timestamp of input `i`, which its output carries. */
-  timestampOf(i: number): number
-  /** The output callback's arguments as a plain record; closes what needs closing. */
-  describe(output: unknown, metadata?: unknown): { timestamp: number } & Record<string, unknown>
+export interface ChunkInit {
+  type: 'key' | 'delta'
+  timestamp: number
+  duration?: number
+  data: ArrayBuffer | SharedArrayBuffer | ArrayBufferView
+  transfer?: ArrayBuffer[]
 }
 
-/** A codec made with recording callbacks: outputs, errors and their order. */
-export function recorded<C extends Codec, Config extends object>(f: CodecFixture<C, Config>) {
-  const outputs: ({ timestamp: number } & Record<string, unknown>)[] = []
-  const errors: DOMException[] = []
-  const order: string[] = []
-  const codec: C = f.make({
-    output: (output, metadata) => {
-      outputs.push(f.describe(output, metadata))
-      order.push('output')
-    },
-    error: (error) => {
-      errors.push(error)
-      order.push(`error ${error.name} in state ${codec.state}, ${f.queueSizeName} ${f.queueSize(codec)}`)
-    },
-  })
-  /** Closes the codec unless it is closed already. */
-  const done = () => {
-    if (codec.state !== 'closed') codec.close()
+/** The chunk's bytes. */
+function bytesOf(chunk: Chunk): number[] {
+  const out = new Uint8Array(chunk.byteLength)
+  chunk.copyTo(out)
+  return Array.from(out)
+}
+
+/**
+ * The steps of the two encoded chunk interfaces (8.1 EncodedAudioChunk, 8.2
+ * EncodedVideoChunk), which the draft defines alike; `Chunk` is the interface object.
+ */
+export const chunkSteps = {
+  internalSlots(Chunk: new (init: ChunkInit) => Chunk): void {
+    it('[[internal data]] is a copy of init.data: later writes to data do not show', () => {
+      const data = new Uint8Array([1, 2, 3])
+      const chunk = new Chunk({ type: 'key', timestamp: 0, data })
+      data.fill(9)
+      expect(bytesOf(chunk)).toEqual([1, 2, 3])
+    })
+
+    it('[[byte length]] is the byte length of the data (a view counts its own bytes only)', () => {
+      const view = new Uint8Array([0, 1, 2, 3, 4, 5]).subarray(2, 5)
+      const chunk = new Chunk({ type: 'delta', timestamp: 0, data: view })
+      expect([chunk.byteLength, bytesOf(chunk)]).toEqual([3, [2, 3, 4]])
+    })
+  },
+
+  constructors(Chunk: new (init: ChunkInit) => Chunk): void {
+    const data = new Uint8Array(4)
+    const make = (init: unknown) => () => new Chunk(init as ChunkInit)
+
+    it('WebIDL: type, timestamp and data are required; type must be an EncodedChunkType (TypeError)', () => {
+      expectThrowsNamed(make({ timestamp: 0, data }), 'TypeError')
+      expectThrowsNamed(make({ type: 'key', data }), 'TypeError')
+      expectThrowsNamed(make({ type: 'key', timestamp: 0 }), 'TypeError')
+      expectThrowsNamed(make({ type: 'Key', timestamp: 0, data }), 'TypeError')
+      expectThrowsNamed(make({ type: 'key', timestamp: 0, data: 'bytes' }), 'TypeError')
+    })
+
+    it('WebIDL [EnforceRange]: timestamp and duration out of range or not finite are TypeErrors; fractions truncate', () => {
+      for (const timestamp of [NaN, Infinity, 2 ** 53, -(2 ** 53)]) expectThrowsNamed(make({ type: 'key', timestamp, data }), 'TypeError')
+      for (const duration of [-1, NaN, 2 ** 53]) expectThrowsNamed(make({ type: 'key', timestamp: 0, duration, data }), 'TypeError')
+      const chunk = new Chunk({ type: 'key', timestamp: -7.9, duration: 2.9, data })
+      expect([chunk.timestamp, chunk.duration]).toEqual([-7, 2])
+    })
+
+    it('step 1: a transfer list naming one ArrayBuffer twice is a DataCloneError, and nothing is detached', () => {
+      const buffer = new ArrayBuffer(4)
+      expectThrowsNamed(make({ type: 'key', timestamp: 0, data: buffer, transfer: [buffer, buffer] }), 'DataCloneError')
+      expect(buffer.byteLength).toBe(4)
+    })
+
+    it('step 2: a detached ArrayBuffer in transfer is a DataCloneError', () => {
+      expectThrowsNamed(make({ type: 'key', timestamp: 0, data, transfer: [detachedBuffer()] }), 'DataCloneError')
+    })
+
+    it('step 3: type, timestamp, duration (null when absent, 0 kept) and byte length from the init', () => {
+      const a = new Chunk({ type: 'delta', timestamp: -42, duration: 0, data })
+      const b = new Chunk({ type: 'key', timestamp: 5, data: new ArrayBuffer(0) })
+      expect([a.type, a.timestamp, a.duration, a.byteLength]).toEqual(['delta', -42, 0, 4])
+      expect([b.type, b.timestamp, b.duration, b.byteLength]).toEqual(['key', 5, null, 0])
+    })
+
+    it('step 3: data may be an ArrayBuffer, a view, a DataView or a SharedArrayBuffer (AllowSharedBufferSource)', () => {
+      const shared = new SharedArrayBuffer(2)
+      new Uint8Array(shared).set([7, 8])
+      const sources = [new Uint8Array([7, 8]).buffer, new Uint16Array([0x0807]), new DataView(new Uint8Array([7, 8]).buffer), shared]
+      for (const source of sources) expect(bytesOf(new Chunk({ type: 'key', timestamp: 0, data: source }))).toEqual([7, 8])
+    })
+
+    it('step 4: every ArrayBuffer in transfer is detached, the data\'s and any other', () => {
+      const own = new Uint8Array([1, 2]).buffer
+      const other = new ArrayBuffer(3)
+      const chunk = new Chunk({ type: 'key', timestamp: 0, data: own, transfer: [own, other] })
+      expect([own.byteLength, other.byteLength]).toEqual([0, 0])
+      expect(bytesOf(chunk)).toEqual([1, 2])
+    })
+  },
+
+  attributes(Chunk: new (init: ChunkInit) => Chunk): void {
+    it('type, timestamp, duration and byteLength are read-only accessors on the prototype', () => {
+      expectReadonlyAttributes(Chunk.prototype, ['type', 'timestamp', 'duration', 'byteLength'])
+      const chunk = new Chunk({ type: 'key', timestamp: 1, data: new Uint8Array(1) })
+      expect(() => ((chunk as unknown as { timestamp: number }).timestamp = 2)).toThrow(TypeError)
+      expect(chunk.timestamp).toBe(1)
+    })
+  },
+
+  methods(Chunk: new (init: ChunkInit) => Chunk): void {
+    const chunk = () => new Chunk({ type: 'key', timestamp: 0, data: new Uint8Array([1, 2, 3]) })
+
+    it('copyTo step 1: a destination smaller than [[byte length]] is a TypeError, and nothing is written', () => {
+      const destination = new Uint8Array(2)
+      expectThrowsNamed(() => chunk().copyTo(destination), 'TypeError')
+      expect(Array.from(destination)).toEqual([0, 0])
+      expectThrowsNamed(() => chunk().copyTo(detachedBuffer()), 'TypeError')
+    })
+
+    it('copyTo step 2: copies [[internal data]] to the start of the destination, the rest untouched', () => {
+      const destination = new Uint8Array(5).fill(9)
+      chunk().copyTo(destination)
+      expect(Array.from(destination)).toEqual([1, 2, 3, 9, 9])
+    })
+
+    it('copyTo takes any AllowSharedBufferSource: ArrayBuffer, view at an offset, DataView, SharedArrayBuffer', () => {
+      const buffer = new ArrayBuffer(3)
+      chunk().copyTo(buffer)
+      const backing = new Uint8Array(6)
+      chunk().copyTo(backing.subarray(2))
+      const view = new DataView(new ArrayBuffer(3))
+      chunk().copyTo(view)
+      const shared = new SharedArrayBuffer(3)
+      chunk().copyTo(shared)
+      expect([Array.from(new Uint8Array(buffer)), Array.from(backing), [view.getUint8(0), view.getUint8(2)], Array.from(new Uint8Array(shared))]).toEqual([
+        [1, 2, 3],
+        [0, 0, 1, 2, 3, 0],
+        [1, 3],
+        [1, 2, 3],
+      ])
+    })
+
+    it('WebIDL: a destination that is not a buffer is a TypeError', () => {
+      expectThrowsNamed(() => chunk().copyTo({} as never), 'TypeError')
+    })
+  },
+
+  serialization(Chunk: new (init: ChunkInit) => Chunk): void {
+    it.fails('[Serializable]: structuredClone() gives a chunk of the same interface, slots and bytes', () => {
+      const chunk = new Chunk({ type: 'delta', timestamp: 3, duration: 4, data: new Uint8Array([5, 6]) })
+      const copy = structuredClone(chunk)
+      expect(copy instanceof Chunk).toBe(true)
+      expect([copy.type, copy.timestamp, copy.duration, bytesOf(copy)]).toEqual(['delta', 3, 4, [5, 6]])
+    })
+  },
+}
+
+/** GIFs for the image specs: 2x2 frames of one palette colour each, 100 ms, 200 ms, 100 ms, ... */
+export const gifs = {
+  /** `frames` frames; a NETSCAPE2.0 loop count (0: for ever) unless `loops` is null. */
+  animated(frames = 3, loops: number | null = 0): Uint8Array {
+    const palette = [0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255]
+    const frame = (i: number) => ({ left: 0, top: 0, width: 2, height: 2, indices: Array(4).fill(1 + (i % 3)), delay: i % 2 ? 20 : 10, disposal: 1 })
+    return buildGif(2, 2, palette, Array.from({ length: frames }, (_, i) => frame(i)), loops ?? undefined)
+  },
+  still(): Uint8Array {
+    return gifs.animated(1, null)
+  },
+  /** An animation whose image data past the header is garbage. */
+  corrupt(): Uint8Array {
+    const bytes = gifs.animated()
+    bytes.fill(0xff, 40)
+    return bytes
+  },
+}
+
+/** Expects each of `names` to be a WebIDL readonly attribute of `prototype`: a getter and no setter. */
+export function expectReadonlyAttributes(prototype: object, names: readonly string[]): void {
+  for (const name of names) {
+    const descriptor = Object.getOwnPropertyDescriptor(prototype, name)
+    expect(typeof descriptor?.get, name).toBe('function')
+    expect(descriptor?.set, name).toBeUndefined()
   }
-  return { codec, outputs, errors, order, done }
 }
 
-/** Waits for the next `dequeue` event at `codec`, or `ms` without one (then false). */
-function nextDequeue(codec: EventTarget, ms = 2000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms)
-    codec.addEventListener(
-      'dequeue',
-      () => {
-        clearTimeout(timer)
-        resolve(true)
-      },
-      { once: true },
-    )
-  })
-}
-
-/** Counts the `dequeue` events fired at `codec` from now on. */
-function countDequeues(codec: EventTarget): { count: number; inside: boolean; firedInside: number } {
-  const tally = { count: 0, inside: false, firedInside: 0 }
-  codec.addEventListener('dequeue', () => {
-    tally.count++
-    if (tally.inside) tally.firedInside++
-  })
-  return tally
-}
-
-/** Registers the shared `it`s of each subsection; every interface's spec calls these. */
-export const codecSteps = {
-  /** Constructors: `X(init)` steps, as far as they are observable. */
-  constructors<C extends Codec, Config extends object>(f: CodecFixture<C, Config>): void {
-    it(`new ${f.name}(init) assigns "unconfigured" to [[state]] and 0 to [[${f.queueSizeName}]]`, () => {
-      const { codec, done } = recorded(f)
-      expect(codec.state).toBe('unconfigured')
-      expect(f.queueSize(codec)).toBe(0)
-      expect(codec.ondequeue).toBeNull()
-      done()
-    })
-
-    it(`${f.name} : EventTarget — the instance and its prototype chain`, () => {
-      const { codec, done } = recorded(f)
-      expect(codec).toBeInstanceOf(EventTarget)
-      expect(Object.getPrototypeOf(f.Class.prototype)).toBe(EventTarget.prototype)
-      done()
-    })
-
-    it(`${f.name}Init: output and error are required callbacks (TypeError otherwise)`, () => {
-      const make = (init: unknown) => () => f.make(init as CodecInit)
-      const noop = () => {}
-      expectThrowsNamed(make(undefined), 'TypeError')
-      expectThrowsNamed(make({ output: noop }), 'TypeError')
-      expectThrowsNamed(make({ error: noop }), 'TypeError')
-      expectThrowsNamed(make({ output: 1, error: noop }), 'TypeError')
-    })
-  },
-
-  /** Attributes: state, the queue size, ondequeue. */
-  attributes<C extends Codec, Config extends object>(f: CodecFixture<C, Config>): void {
-    it('state returns [[state]]: "unconfigured", "configured", then "closed"', () => {
-      const { codec } = recorded(f)
-      expect(codec.state).toBe('unconfigured')
-      codec.configure(f.config)
-      expect(codec.state).toBe('configured')
-      codec.reset()
-      expect(codec.state).toBe('unconfigured')
-      codec.close()
-      expect(codec.state).toBe('closed')
-    })
-
-    it(`${f.queueSizeName} returns [[${f.queueSizeName}]]: pending inputs, 0 again after flush() and after close()`, async () => {
-      const { codec } = recorded(f)
-      codec.configure(f.config)
-      for (let i = 0; i < 3; i++) f.submit(codec, i)
-      // The configure message blocks the control message queue until the codec is
-      // configured, so none of the three has been taken yet.
-      expect(f.queueSize(codec)).toBe(3)
-      await codec.flush()
-      expect(f.queueSize(codec)).toBe(0)
-      f.submit(codec, 3)
-      codec.close()
-      expect(f.queueSize(codec)).toBe(0)
-    })
-
-    it('state and the queue size are read-only accessors on the prototype', () => {
-      for (const name of ['state', f.queueSizeName]) {
-        const descriptor = Object.getOwnPropertyDescriptor(f.Class.prototype, name)
-        expect(typeof descriptor?.get, name).toBe('function')
-        expect(descriptor?.set, name).toBeUndefined()
-      }
-      const { codec, done } = recorded(f)
-      // Modules are strict code: assigning to an accessor without a setter throws.
-      expect(() => ((codec as unknown as { state: string }).state = 'configured')).toThrow(TypeError)
-      expect(codec.state).toBe('unconfigured')
-      done()
-    })
-
-    it('ondequeue is an event handler IDL attribute for "dequeue"', () => {
-      const { codec, done } = recorded(f)
-      const calls: unknown[] = []
-      const handler = function (this: unknown, event: Event) {
-        calls.push([this === codec, event.type])
-      }
-      codec.ondequeue = handler
-      expect(codec.ondequeue).toBe(handler)
-      codec.dispatchEvent(new Event('dequeue'))
-      codec.ondequeue = null
-      codec.dispatchEvent(new Event('dequeue'))
-      expect(calls).toEqual([[true, 'dequeue']])
-      done()
-    })
-  },
-
-  /** Event Summary: `dequeue`, fired when the queue size has decreased. */
-  eventSummary<C extends Codec, Config extends object>(f: CodecFixture<C, Config>): void {
-    it(`dequeue: fired at the ${f.name} once ${f.queueSizeName} has decreased, as a simple event`, async () => {
-      const { codec, done } = recorded(f)
-      const seen: unknown[] = []
-      codec.addEventListener('dequeue', (event) => {
-        seen.push({ type: event.type, bubbles: event.bubbles, cancelable: event.cancelable, target: event.target === codec, size: f.queueSize(codec) })
-      })
-      codec.configure(f.config)
-      f.submit(codec, 0)
-      expect(seen).toEqual([])
-      await codec.flush()
-      await nextTask()
-      expect(seen.length).toBeGreaterThanOrEqual(1)
-      expect(seen[seen.length - 1]).toEqual({ type: 'dequeue', bubbles: false, cancelable: false, target: true, size: 0 })
-      done()
-    })
-  },
-
-  /** configure(config): the synchronous steps and the configure control message. */
-  configure<C extends Codec, Config extends object>(f: CodecFixture<C, Config>): void {
-    for (const [label, config] of f.invalid) {
-      it(`step 1: a config that is not valid (${label}) throws TypeError`, () => {
-        const { codec, done } = recorded(f)
-        expectThrowsNamed(() => codec.configure(config), 'TypeError')
-        expect(codec.state).toBe('unconfigured')
-        done()
-      })
+/**
+ * 9.2.6 and 9.4.7: AudioData and VideoFrame are [Serializable, Transferable]. `make`
+ * gives a new open instance of `Interface`.
+ */
+export function transferAndSerializationSteps(Interface: abstract new (...args: never[]) => unknown, make: () => { readonly format: unknown; close(): void }): void {
+  it.fails(`[Serializable]: structuredClone() gives a new ${Interface.name} on the same media resource`, () => {
+    const original = make()
+    try {
+      const copy = structuredClone(original)
+      expect(copy).toBeInstanceOf(Interface)
+      copy.close()
+    } finally {
+      original.close()
     }
+  })
 
-    it('step 1 comes before step 2: an invalid config on a closed codec is a TypeError', () => {
-      const { codec } = recorded(f)
-      codec.close()
-      expectThrowsNamed(() => codec.configure(f.invalid[0][1]), 'TypeError')
-    })
-
-    it('step 2: on a closed codec, InvalidStateError', () => {
-      const { codec } = recorded(f)
-      codec.close()
-      expectThrowsNamed(() => codec.configure(f.config), 'InvalidStateError')
-      expect(codec.state).toBe('closed')
-    })
-
-    it('step 3: [[state]] is "configured" on return, also for a config the codec turns out not to support', () => {
-      const { codec, done } = recorded(f)
-      codec.configure(f.unsupported)
-      expect(codec.state).toBe('configured')
-      done()
-    })
-
-    it('a configured codec may be configured again (reconfiguration), and keeps producing outputs', async () => {
-      const { codec, outputs, errors, done } = recorded(f)
-      codec.configure(f.config)
-      f.submit(codec, 0)
-      await codec.flush()
-      codec.configure(f.config)
-      expect(codec.state).toBe('configured')
-      f.submit(codec, 1)
-      await codec.flush()
-      expect(errors).toEqual([])
-      expect(outputs.map((o) => o.timestamp)).toEqual([f.timestampOf(0), f.timestampOf(1)])
-      done()
-    })
-
-    it('the control message: an unsupported config runs "Close" with NotSupportedError, asynchronously', async () => {
-      const { codec, errors, order } = recorded(f)
-      codec.configure(f.unsupported)
-      expect(errors).toEqual([])
-      await settle(codec.flush())
-      expect(errors.map(nameOf)).toEqual(['NotSupportedError'])
-      expect(errors[0]).toBeInstanceOf(DOMException)
-      expect(order).toEqual([`error NotSupportedError in state closed, ${f.queueSizeName} 0`])
-      expect(codec.state).toBe('closed')
-    })
-
-    it('the control message runs in queue order: a later supported configure() does not undo the close', async () => {
-      const { codec, errors } = recorded(f)
-      codec.configure(f.unsupported)
-      codec.configure(f.config)
-      await settle(codec.flush())
-      expect(errors.map(nameOf)).toEqual(['NotSupportedError'])
-      expect(codec.state).toBe('closed')
-    })
-  },
-
-  /** encode()/decode(): the state step and the queue. `method` names it. */
-  input<C extends Codec, Config extends object>(f: CodecFixture<C, Config>, step: number, method: string): void {
-    it(`step ${step}: [[state]] not "configured" is an InvalidStateError (unconfigured, after reset(), closed)`, () => {
-      const { codec } = recorded(f)
-      expectThrowsNamed(() => f.submit(codec, 0), 'InvalidStateError')
-      codec.configure(f.config)
-      codec.reset()
-      expectThrowsNamed(() => f.submit(codec, 0), 'InvalidStateError')
-      codec.close()
-      expectThrowsNamed(() => f.submit(codec, 0), 'InvalidStateError')
-      expect(f.queueSize(codec)).toBe(0)
-    })
-
-    it(`increments [[${f.queueSizeName}]] synchronously and queues a control message; outputs keep the inputs' timestamps`, async () => {
-      const { codec, outputs, errors, done } = recorded(f)
-      codec.configure(f.config)
-      for (let i = 0; i < 4; i++) {
-        f.submit(codec, i)
-        expect(f.queueSize(codec)).toBe(i + 1)
-      }
-      await codec.flush()
-      expect(errors).toEqual([])
-      expect(outputs.map((o) => o.timestamp)).toEqual([0, 1, 2, 3].map(f.timestampOf))
-      done()
-    })
-
-    it(`${method}() never fires "dequeue" from inside the call; the events come from later tasks`, async () => {
-      const { codec, done } = recorded(f)
-      const tally = countDequeues(codec)
-      codec.configure(f.config)
-      tally.inside = true
-      for (let i = 0; i < 4; i++) f.submit(codec, i)
-      tally.inside = false
-      expect(tally.count).toBe(0)
-      await codec.flush()
-      await nextTask()
-      expect(tally.firedInside).toBe(0)
-      expect(tally.count).toBeGreaterThanOrEqual(1)
-      expect(tally.count).toBeLessThanOrEqual(4)
-      done()
-    })
-  },
-
-  /** flush(): step 1 and what the flush control message promises. */
-  flush<C extends Codec, Config extends object>(f: CodecFixture<C, Config>): void {
-    it('step 1: [[state]] not "configured" returns a promise rejected with InvalidStateError (it does not throw)', async () => {
-      const { codec } = recorded(f)
-      const unconfigured = codec.flush()
-      expect(unconfigured).toBeInstanceOf(Promise)
-      await expectRejectsNamed(unconfigured, 'InvalidStateError')
-      codec.close()
-      await expectRejectsNamed(codec.flush(), 'InvalidStateError')
-    })
-
-    it('resolves once the outputs of every earlier input were delivered, with undefined', async () => {
-      const { codec, outputs, done } = recorded(f)
-      codec.configure(f.config)
-      for (let i = 0; i < 3; i++) f.submit(codec, i)
-      const result = await codec.flush()
-      expect(result).toBeUndefined()
-      expect(outputs.map((o) => o.timestamp)).toEqual([0, 1, 2].map(f.timestampOf))
-      done()
-    })
-
-    it('promises resolve in the order of their calls, each after its own inputs', async () => {
-      const { codec, outputs, done } = recorded(f)
-      const seen: string[] = []
-      codec.configure(f.config)
-      f.submit(codec, 0)
-      const first = codec.flush().then(() => seen.push(`first after ${outputs.length}`))
-      f.submit(codec, 1)
-      const second = codec.flush().then(() => seen.push(`second after ${outputs.length}`))
-      await Promise.all([first, second])
-      expect(seen).toEqual(['first after 1', 'second after 2'])
-      done()
-    })
-
-    it('a flush() of an idle configured codec resolves', async () => {
-      const { codec, done } = recorded(f)
-      codec.configure(f.config)
-      await expect(codec.flush()).resolves.toBeUndefined()
-      done()
-    })
-  },
-
-  /** reset(): runs "Reset" with an AbortError DOMException. */
-  reset<C extends Codec, Config extends object>(f: CodecFixture<C, Config>): void {
-    it('runs Reset with AbortError: pending flush promises reject with an AbortError DOMException', async () => {
-      const { codec, errors, done } = recorded(f)
-      codec.configure(f.config)
-      f.submit(codec, 0)
-      const pending = settle(codec.flush())
-      codec.reset()
-      const [outcome, error] = await pending
-      expect(outcome).toBe('rejected')
-      expect(error).toBeInstanceOf(DOMException)
-      expect(nameOf(error)).toBe('AbortError')
-      // Close/Reset with an AbortError never reaches the error callback.
-      expect(errors).toEqual([])
-      done()
-    })
-
-    it('leaves the codec "unconfigured" and usable: configure() works again, without outputs of the earlier inputs', async () => {
-      const { codec, outputs, errors, done } = recorded(f)
-      codec.configure(f.config)
-      for (let i = 0; i < 3; i++) f.submit(codec, i)
-      codec.reset()
-      expect(codec.state).toBe('unconfigured')
-      codec.configure(f.config)
-      f.submit(codec, 5)
-      await codec.flush()
-      expect(errors).toEqual([])
-      expect(outputs.map((o) => o.timestamp)).toEqual([f.timestampOf(5)])
-      done()
-    })
-
-    it('an unconfigured codec may be reset (nothing changes)', () => {
-      const { codec, done } = recorded(f)
-      codec.reset()
-      expect(codec.state).toBe('unconfigured')
-      done()
-    })
-
-    it('a closed codec: InvalidStateError ("Reset" step 1)', () => {
-      const { codec } = recorded(f)
-      codec.close()
-      expectThrowsNamed(() => codec.reset(), 'InvalidStateError')
-      expect(codec.state).toBe('closed')
-    })
-  },
-
-  /** close(): runs "Close" with an AbortError DOMException. */
-  close<C extends Codec, Config extends object>(f: CodecFixture<C, Config>): void {
-    it('runs Close with AbortError: "closed", pending flushes reject with AbortError, the error callback is not invoked', async () => {
-      const { codec, errors, outputs } = recorded(f)
-      codec.configure(f.config)
-      f.submit(codec, 0)
-      const pending = settle(codec.flush())
-      codec.close()
-      expect(codec.state).toBe('closed')
-      const [outcome, error] = await pending
-      expect([outcome, nameOf(error), error instanceof DOMException]).toEqual(['rejected', 'AbortError', true])
-      await nextTask(10)
-      expect(errors).toEqual([])
-      expect(outputs).toEqual([])
-    })
-
-    it('close is final: close() again is an InvalidStateError (its Reset step 1), and so is every method', async () => {
-      const { codec } = recorded(f)
-      codec.close()
-      expectThrowsNamed(() => codec.close(), 'InvalidStateError')
-      expectThrowsNamed(() => codec.configure(f.config), 'InvalidStateError')
-      expectThrowsNamed(() => codec.reset(), 'InvalidStateError')
-      expectThrowsNamed(() => f.submit(codec, 0), 'InvalidStateError')
-      await expectRejectsNamed(codec.flush(), 'InvalidStateError')
-      expect(codec.state).toBe('closed')
-    })
-  },
-
-  /** isConfigSupported(config), the static method. */
-  isConfigSupported<C extends Codec, Config extends object>(f: CodecFixture<C, Config>): void {
-    for (const [label, config] of f.invalid) {
-      it(`step 1: a config that is not valid (${label}) returns a promise rejected with TypeError`, async () => {
-        let promise: Promise<unknown> | undefined
-        expect(() => (promise = f.Class.isConfigSupported(config))).not.toThrow()
-        await expectRejectsNamed(promise!, 'TypeError')
-      })
+  it.fails(`[Transferable]: a transferred ${Interface.name} arrives, and the source is closed`, () => {
+    const original = make()
+    try {
+      const moved = structuredClone(original, { transfer: [original as never] })
+      expect([moved instanceof Interface, original.format]).toEqual([true, null])
+      moved.close()
+    } finally {
+      original.close()
     }
-
-    it('a valid config this build supports resolves with supported: true', async () => {
-      const support = await f.Class.isConfigSupported(f.config)
-      expect(support.supported).toBe(true)
-      expect(support.config).toEqual(f.config)
-    })
-
-    it('a valid config this build does not support resolves with supported: false (not a rejection)', async () => {
-      const support = await f.Class.isConfigSupported(f.unsupported)
-      expect(support.supported).toBe(false)
-      expect(support.config).toEqual(f.unsupported)
-    })
-
-    it('"Clone Configuration": config is a new dictionary with only the recognized members', async () => {
-      const config = { ...f.config, notAMember: 1 }
-      const support = await f.Class.isConfigSupported(config)
-      expect(support.config).not.toBe(config)
-      expect(support.config).toEqual(f.config)
-      expect('notAMember' in support.config).toBe(false)
-    })
-
-    it('the answer is made of the config as it was at the call (a later change does not show)', async () => {
-      const config = { ...f.config }
-      const promise = f.Class.isConfigSupported(config)
-      ;(config as Record<string, unknown>).codec = 'changed'
-      const support = await promise
-      expect(support.config).toEqual(f.config)
-    })
-  },
-
-  /** "Schedule Dequeue Event": coalesced, fired from a task of its own. */
-  scheduleDequeueEvent<C extends Codec, Config extends object>(f: CodecFixture<C, Config>): void {
-    it('steps 1-2: a second schedule while one is pending fires nothing more (two resets, one event)', async () => {
-      const { codec, done } = recorded(f)
-      const tally = countDequeues(codec)
-      codec.configure(f.config)
-      for (let i = 0; i < 3; i++) f.submit(codec, i)
-      codec.reset()
-      codec.configure(f.config)
-      for (let i = 0; i < 3; i++) f.submit(codec, i)
-      codec.reset()
-      expect(tally.count).toBe(0)
-      expect(await nextDequeue(codec)).toBe(true)
-      await nextTask(20)
-      expect(tally.count).toBe(1)
-      done()
-    })
-
-    it('step 3: the event is fired from a queued task, and [[dequeue event scheduled]] is cleared after it', async () => {
-      const { codec, done } = recorded(f)
-      const tally = countDequeues(codec)
-      codec.configure(f.config)
-      f.submit(codec, 0)
-      codec.reset()
-      expect(tally.count).toBe(0)
-      await nextDequeue(codec)
-      codec.configure(f.config)
-      f.submit(codec, 1)
-      codec.reset()
-      await nextDequeue(codec)
-      expect(tally.count).toBe(2)
-      done()
-    })
-  },
-
-  /** "Reset X" (with exception). */
-  resetAlgorithm<C extends Codec, Config extends object>(f: CodecFixture<C, Config>): void {
-    it(`step 5: [[${f.queueSizeName}]] > 0 is set to zero and a dequeue event is scheduled`, async () => {
-      const { codec, done } = recorded(f)
-      const sizes: number[] = []
-      codec.configure(f.config)
-      for (let i = 0; i < 3; i++) f.submit(codec, i)
-      codec.ondequeue = () => sizes.push(f.queueSize(codec))
-      codec.reset()
-      expect(f.queueSize(codec)).toBe(0)
-      expect(sizes).toEqual([])
-      await nextDequeue(codec)
-      expect(sizes).toEqual([0])
-      done()
-    })
-
-    it(`step 5: with [[${f.queueSizeName}]] at zero, no dequeue event`, async () => {
-      const { codec, done } = recorded(f)
-      const tally = countDequeues(codec)
-      codec.configure(f.config)
-      codec.reset()
-      expect(await nextDequeue(codec, 50)).toBe(false)
-      expect(tally.count).toBe(0)
-      done()
-    })
-
-    it('step 6: every pending flush promise is rejected, in order, and the list emptied', async () => {
-      const { codec, done } = recorded(f)
-      const seen: string[] = []
-      codec.configure(f.config)
-      f.submit(codec, 0)
-      const a = codec.flush().catch((e: Error) => seen.push(`a ${e.name}`))
-      const b = codec.flush().catch((e: Error) => seen.push(`b ${e.name}`))
-      codec.reset()
-      await Promise.all([a, b])
-      expect(seen).toEqual(['a AbortError', 'b AbortError'])
-      codec.configure(f.config)
-      await expect(codec.flush()).resolves.toBeUndefined()
-      done()
-    })
-
-    it.fails('|exception| is one object: every pending flush promise rejects with the same AbortError', async () => {
-      const { codec, done } = recorded(f)
-      codec.configure(f.config)
-      const a = settle(codec.flush())
-      const b = settle(codec.flush())
-      codec.reset()
-      const [[, first], [, second]] = await Promise.all([a, b])
-      done()
-      expect(first).toBe(second)
-    })
-  },
-
-  /** "Close X" (with exception), with an exception other than AbortError. */
-  closeAlgorithm<C extends Codec, Config extends object>(f: CodecFixture<C, Config>): void {
-    it('steps 1-2 before step 4: in the error callback the codec is "closed" with an empty queue', async () => {
-      const { codec, order } = recorded(f)
-      codec.configure(f.unsupported)
-      f.submit(codec, 0)
-      await settle(codec.flush())
-      expect(order).toEqual([`error NotSupportedError in state closed, ${f.queueSizeName} 0`])
-    })
-
-    it('step 1 (Reset with the exception): pending flushes reject with that exception, after the error callback ran', async () => {
-      const { codec, order } = recorded(f)
-      codec.configure(f.unsupported)
-      const pending = codec.flush().catch((e: Error) => order.push(`flush rejected with ${e.name}`))
-      await pending
-      expect(order).toEqual([`error NotSupportedError in state closed, ${f.queueSizeName} 0`, 'flush rejected with NotSupportedError'])
-    })
-
-    it.fails('|exception| is one object: the error callback gets the very exception the flush promise rejects with', async () => {
-      const { codec, errors } = recorded(f)
-      codec.configure(f.unsupported)
-      const [, rejection] = await settle(codec.flush())
-      expect(rejection).toBe(errors[0])
-    })
-
-    it('step 4: an AbortError (close()) is never passed to the error callback', async () => {
-      const { codec, errors } = recorded(f)
-      codec.configure(f.config)
-      codec.close()
-      await nextTask(20)
-      expect(errors).toEqual([])
-    })
-  },
+  })
 }
