@@ -84,6 +84,26 @@ describe('chunk order', () => {
   }
 })
 
+describe('per-frame quantizers', () => {
+  it('vp9: each frame is encoded at its own quantizer (realtime: chunk i is frame i)', async () => {
+    const sizes: number[] = []
+    const encoder = new VideoEncoder({ output: (chunk) => sizes.push(chunk.byteLength), error: noop })
+    encoder.configure(config('vp09.00.10.08', 320, 240, { bitrateMode: 'quantizer', latencyMode: 'realtime' }))
+    const quantizers = [20, 20, 4, 60, 4, 60]
+    for (const [i, quantizer] of quantizers.entries()) {
+      const frame = frameAt(320, 240, i)
+      encoder.encode(frame, { vp9: { quantizer } })
+      frame.close()
+    }
+    await encoder.flush()
+    encoder.close()
+    expect(sizes).toHaveLength(6)
+    // Fine frames are larger than the q20 delta frame before them, coarse ones smaller.
+    for (const i of [2, 4]) expect(sizes[i]).toBeGreaterThan(1.5 * sizes[1])
+    for (const i of [3, 5]) expect(sizes[i]).toBeLessThan(sizes[1] / 2)
+  })
+})
+
 describe('H.264 and HEVC bitstream formats', () => {
   it('avc format: an avcC description and length-prefixed chunks', async () => {
     const { chunks, metadata } = await encodeClip(config('avc1.42001f', 320, 240, { avc: { format: 'avc' } }), 5)

@@ -88,6 +88,13 @@ pub(crate) fn set_skip_manual(ctx: &mut codec::Context) {
     unsafe { (*ctx.as_mut_ptr()).flags2 |= sys::AV_CODEC_FLAG2_SKIP_MANUAL }
 }
 
+/// Sets an opened encoder's largest quantizer, which FFmpeg's libvpx wrapper hands to
+/// libvpx before the next frame when it changed (`vpx_codec_enc_config_set`).
+pub(crate) fn set_max_quantizer(ctx: &mut codec::Context, q: i32) {
+    // SAFETY: a plain int field of a live context, read by the encoder on this thread.
+    unsafe { (*ctx.as_mut_ptr()).qmax = q }
+}
+
 /// `initial_padding` of an opened encoder: samples of codec delay before the first input
 /// sample, at the encoder's rate.
 pub(crate) fn initial_padding(ctx: &codec::Context) -> u32 {

@@ -330,6 +330,32 @@ fn quantizer_mode_uses_the_frame_quantizer() {
 }
 
 #[test]
+fn vp9_quantizer_reaches_the_frame_it_comes_with() {
+    // Realtime: chunk i is frame i. Fine and coarse frames alternate, and so do their sizes.
+    let mut cfg = config("vp09.00.10.08");
+    cfg.bitrate_mode = BitrateMode::Quantizer;
+    let mut enc = VideoEncoder::open(cfg).unwrap();
+    let quantizers = [20, 20, 4, 60, 4, 60, 4, 60];
+    let mut sizes = Vec::new();
+    for (i, q) in quantizers.into_iter().enumerate() {
+        let out = encode(&mut enc, noisy_source(i), i as i64 * FRAME_US, None, false, Some(q)).unwrap();
+        assert_eq!(out.len(), 1, "frame {i}");
+        sizes.push(out[0].data.len());
+    }
+    for i in (2..quantizers.len()).step_by(2) {
+        assert!(
+            sizes[i] > 3 * sizes[i + 1],
+            "q4 frame {i}: {} bytes, q60 frame {}: {} bytes",
+            sizes[i],
+            i + 1,
+            sizes[i + 1]
+        );
+        // Against the q20 delta frame: each frame's own quantizer, not its neighbour's.
+        assert!(2 * sizes[i] > 3 * sizes[1] && 3 * sizes[i + 1] < sizes[1], "{sizes:?}");
+    }
+}
+
+#[test]
 fn rgba_frames_of_another_size_are_converted() {
     let mut enc = VideoEncoder::open(config("vp8")).unwrap();
     let (w, h) = (160, 120);

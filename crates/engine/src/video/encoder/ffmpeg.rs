@@ -60,6 +60,15 @@ impl FfmpegEncoder {
         matches!(self, Self::Vp8 | Self::Vp9)
     }
 
+    /// Whether a per-frame quantizer reaches the very frame it comes with: FFmpeg's
+    /// libvpx wrapper takes a new largest quantizer between frames (into VP9's constant
+    /// quality mode, whose level is the top of the range, so that the largest quantizer
+    /// allowed is the one used). The other wrappers read their
+    /// quantizer when they open only.
+    pub fn quantizer_per_frame(self) -> bool {
+        self == Self::Vp9
+    }
+
     /// libvpx and libaom: a quantizer range instead of a qp option, CBR by rc_min_rate,
     /// and frame durations from ticks_per_frame.
     fn vpx_like(self) -> bool {
@@ -257,7 +266,10 @@ impl Tuning<'_> {
             opts.set("error-resilient", "default");
         }
         if let Some(q) = self.quantizer {
-            opts.set("crf", &q.min(63).to_string());
+            // VP9's constant quality mode at the top of the range: every frame is encoded
+            // at the largest quantizer allowed, which the frame's quantizer sets.
+            let level = if self.encoder.quantizer_per_frame() { 63 } else { q.min(63) };
+            opts.set("crf", &level.to_string());
         }
         if self.encoder == FfmpegEncoder::Vp9 {
             opts.set("row-mt", "1");
@@ -342,8 +354,10 @@ impl Tuning<'_> {
         if let Some(q) = self.quantizer {
             if vpx_like {
                 let q = q.min(63) as i32;
-                enc.set_qmin(q);
-                enc.set_qmax(q);
+                // Per frame: the whole range, each frame then sets the top of it.
+                let per_frame = self.encoder.quantizer_per_frame();
+                enc.set_qmin(if per_frame { 0 } else { q });
+                enc.set_qmax(if per_frame { 63 } else { q });
             }
             return fields;
         }

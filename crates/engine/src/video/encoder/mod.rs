@@ -12,6 +12,7 @@ use ffmpeg_next::{encoder, frame, picture, Codec, Packet};
 
 use self::chunk::Packager;
 pub(crate) use self::ffmpeg::FfmpegEncoder;
+use crate::ffi::codec::set_max_quantizer;
 use crate::ffi::frame::wrap_planes;
 use crate::ffi::swscale::{scale_into, Scaler};
 use crate::session::{exchange, open_first, Session};
@@ -103,11 +104,14 @@ impl Session for VideoEncoder {
         }
         rect.check_alignment(frame.format)?;
         let quantizer = input.quantizer.filter(|_| self.config().bitrate_mode == BitrateMode::Quantizer);
-        // A per-frame quantizer is honoured from the first frame of each encoder; the
-        // FFmpeg wrappers take one quantizer per session.
-        if quantizer.is_some() && quantizer != self.quantizer && self.frames_in == 0 {
+        // A per-frame quantizer reaches its own frame where the wrapper takes one between
+        // frames (libvpx's VP9); the others take one per session, from its first frame.
+        let per_frame = self.ffmpeg.quantizer_per_frame();
+        if quantizer.is_some() && quantizer != self.quantizer && (per_frame || self.frames_in == 0) {
             self.quantizer = quantizer;
-            self.close_encoder();
+            if !per_frame {
+                self.close_encoder();
+            }
         }
         if input.key_frame && self.frames_in > 0 && self.ffmpeg.ignores_key_requests() {
             self.finish(sink)?;
@@ -127,7 +131,11 @@ impl Session for VideoEncoder {
         av.set_pts(Some(pts));
         av.set_kind(if input.key_frame || self.frames_in == 0 { picture::Type::I } else { picture::Type::None });
         self.frames_in += 1;
+        let quantizer = self.quantizer.filter(|_| per_frame);
         let (enc, packager) = self.opened()?;
+        if let Some(q) = quantizer {
+            set_max_quantizer(enc, q.min(63) as i32);
+        }
         exchange(enc, Some(&av), |packet| {
             sink(packager.chunk(&packet)?);
             Ok(())
