@@ -88,6 +88,7 @@ function runInProcess(impl: 'ours' | 'napi-rs', s: Scenario): Result {
   try {
     return JSON.parse(line) as Result
   } catch {
+    if (child.signal === 'SIGTERM') return { error: 'slower than 300 s, stopped' }
     return { error: (child.stderr || `exit ${child.status}`).trim().split('\n')[0] }
   }
 }
