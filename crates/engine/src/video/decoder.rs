@@ -83,6 +83,14 @@ impl FfmpegDecoder {
         }
     }
 
+    /// dav1d 1.0 (Debian 12) can deadlock in dav1d_send_data, its worker threads all
+    /// waiting, on corrupt data decoded after dav1d_flush (found by the bitstream fuzzer).
+    /// A decoder that was never flushed does not: after a flush it is opened again, and
+    /// so it keeps its threads.
+    fn reopens_after_flush(self) -> bool {
+        self == Self::Dav1d
+    }
+
     /// The decoder's own options.
     fn options(self) -> Dictionary<'static> {
         let mut options = Dictionary::new();
@@ -115,6 +123,7 @@ pub struct DecodedFrame {
 }
 
 pub struct VideoDecoder {
+    ffmpeg: FfmpegDecoder,
     decoder: decoder::Video,
     /// Kept to open a fresh decoder after a flush where flushing the library is unsafe.
     config: VideoDecoderConfig,
@@ -131,9 +140,9 @@ impl Session for VideoDecoder {
     fn open(config: VideoDecoderConfig) -> Result<Self> {
         config.hardware_acceleration.require_software("decoding")?;
         let length_prefixed = length_prefixed(&config)?;
-        let decoder = open_decoder(&config)?;
+        let (ffmpeg, decoder) = open_decoder(&config)?;
         let frames = FrameOutput { overrides: Overrides::from(&config), ..FrameOutput::default() };
-        Ok(Self { decoder, config, length_prefixed, frames })
+        Ok(Self { ffmpeg, decoder, config, length_prefixed, frames })
     }
 
     /// Decodes one chunk and emits the frames that became ready.
@@ -154,12 +163,8 @@ impl Session for VideoDecoder {
             sink(self.frames.output(frame)?);
             Ok(())
         })?;
-        if self.decoder.id() == codec::Id::AV1 {
-            // dav1d 1.0 (Debian 12) can deadlock in dav1d_send_data, its worker threads
-            // all waiting, on corrupt data decoded after dav1d_flush (found by the
-            // bitstream fuzzer). A decoder that was never flushed does not, so AV1 gets a
-            // fresh one and keeps its threads.
-            self.decoder = open_decoder(&self.config)?;
+        if self.ffmpeg.reopens_after_flush() {
+            (self.ffmpeg, self.decoder) = open_decoder(&self.config)?;
         } else {
             self.decoder.flush();
         }
@@ -169,7 +174,7 @@ impl Session for VideoDecoder {
 }
 
 /// The first FFmpeg decoder for the config's codec that opens with it.
-fn open_decoder(config: &VideoDecoderConfig) -> Result<decoder::Video> {
+fn open_decoder(config: &VideoDecoderConfig) -> Result<(FfmpegDecoder, decoder::Video)> {
     let candidates = config.codec.ffmpeg_codecs().1.iter().map(|&d| (d.name(), d));
     let mut decoder = open_first("decode", &config.codec, candidates, decoder::find_by_name, |ffmpeg, codec| {
         let mut ctx = codec::Context::new_with_codec(codec);
@@ -180,9 +185,9 @@ fn open_decoder(config: &VideoDecoderConfig) -> Result<decoder::Video> {
             set_extradata(&mut ctx, description)?;
         }
         let opened = ctx.decoder().open_as_with(codec, ffmpeg.options()).and_then(|d| d.video());
-        Ok(opened.map_err(|e| format!("{}: {e}", ffmpeg.name()))?)
+        Ok((ffmpeg, opened.map_err(|e| format!("{}: {e}", ffmpeg.name()))?))
     })?;
-    decoder.set_packet_time_base(ffmpeg_next::Rational::new(TIME_BASE.0, TIME_BASE.1));
+    decoder.1.set_packet_time_base(ffmpeg_next::Rational::new(TIME_BASE.0, TIME_BASE.1));
     Ok(decoder)
 }
 
