@@ -10,7 +10,7 @@ use engine::image::{DecodedImage, ImageSession};
 use engine::video::Rect;
 use engine::EngineError;
 use napi::bindgen_prelude::{JavaScriptClassExt, This};
-use napi::sys::{self, napi_value};
+use napi::sys::napi_value;
 use napi::{Env, JsValue, Task};
 use napi_derive::napi;
 
@@ -37,6 +37,7 @@ pub struct ImageDecoder {
 impl ImageDecoder {
     #[napi(constructor)]
     pub fn new(env: Env, this: This, #[napi(ts_arg_type = "ImageDecoderInit")] init: JsHandle) -> napi::Result<Self> {
+        crate::js::interface::constructing::<Self>(&env, &this)?;
         let init: ImageDecoderInit = crate::dict::read(&env, init.0)?;
         let created = Self::create(&env, this.object.raw(), &init);
         external::settle(&env);
@@ -75,12 +76,10 @@ impl ImageDecoder {
         #[napi(ts_arg_type = "ImageDecodeOptions")] options: Option<JsHandle>,
     ) -> napi::Result<napi_value> {
         let options = match options {
-            Some(options) if raw::type_of(&env, options.0)? != sys::ValueType::napi_undefined => {
-                crate::dict::read_value::<ImageDecodeOptions>(&env, options.0)
-            }
-            _ => Ok(ImageDecodeOptions::default()),
+            Some(options) => crate::dict::read_value::<ImageDecodeOptions>(&env, options.0),
+            None => Ok(ImageDecodeOptions::default()),
         };
-        let index = match options.and_then(|o| self.core.borrow().check_decode(dict::frame_index(&o))) {
+        let index = match options.and_then(|o| dict::frame_index(&o)).and_then(|i| self.core.borrow().check_decode(i)) {
             Ok(index) => index,
             Err(e) => return promise::settled_promise(&env, Err(e)),
         };

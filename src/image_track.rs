@@ -163,6 +163,11 @@ pub fn mark_handled(env: &Env, promise: napi_value) -> napi::Result<()> {
 
 #[napi]
 impl ImageTrackList {
+    #[napi(constructor, skip_typescript)]
+    pub fn new(env: Env) -> napi::Result<Self> {
+        Err(crate::js::interface::illegal_constructor::<Self>(&env))
+    }
+
     /// Resolves once the tracks are known.
     #[napi(getter, ts_return_type = "Promise<void>")]
     pub fn ready(&self, env: Env) -> napi::Result<napi_value> {
@@ -217,6 +222,11 @@ impl ImageTrack {
 
 #[napi]
 impl ImageTrack {
+    #[napi(constructor, skip_typescript)]
+    pub fn new(env: Env) -> napi::Result<Self> {
+        Err(crate::js::interface::illegal_constructor::<Self>(&env))
+    }
+
     #[napi(getter)]
     pub fn animated(&self) -> bool {
         self.info().animated

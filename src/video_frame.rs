@@ -261,6 +261,7 @@ impl VideoFrame {
         #[napi(ts_arg_type = "VideoFrame | CanvasImageSourceOfDom | AllowSharedBufferSource")] source: JsHandle,
         #[napi(ts_arg_type = "VideoFrameBufferInit | VideoFrameInit")] init: Option<JsHandle>,
     ) -> napi::Result<Self> {
+        crate::js::interface::constructing::<Self>(&env, &this)?;
         // A mask dropped where nothing released it (a constructor that failed after
         // copying its metadata) gave its buffer back; let it go now.
         anchor::release_held(&env);

@@ -366,7 +366,7 @@ describe('10.3 ImageDecoderInit Interface', () => {
 })
 
 describe('10.4 ImageDecodeOptions Interface', () => {
-  it.fails('WebIDL [EnforceRange] frameIndex: negative or NaN is a TypeError, as a rejected promise', () =>
+  it('WebIDL [EnforceRange] frameIndex: negative or NaN is a TypeError, as a rejected promise', () =>
     withDecoder(async (decoder) => {
       for (const frameIndex of [-1, NaN]) await expectRejectsNamed(decoder.decode({ frameIndex }), 'TypeError')
     }))

@@ -99,7 +99,7 @@ describe('10.7 ImageTrack Interface', () => {
     })
   })
 
-  it.fails('WebIDL: ImageTrack has no constructor: new ImageTrack() is a TypeError', () => {
+  it('WebIDL: ImageTrack has no constructor: new ImageTrack() is a TypeError', () => {
     expectThrowsNamed(() => new (ImageTrack as unknown as new () => unknown)(), 'TypeError')
   })
 })

@@ -5,7 +5,7 @@ use engine::image::ImageKind;
 use engine::{EngineError, Result};
 use napi_derive::napi;
 
-use crate::dict::webidl::{enforce_u32, unsigned_long, Boolean, DomString, Number};
+use crate::dict::webidl::{enforce_u32, Boolean, DomString, Number};
 use crate::js::raw::JsHandle;
 
 /// `ImageDecoderInit`.
@@ -83,9 +83,9 @@ pub fn check_init(init: &ImageDecoderInit) -> Result<CheckedInit> {
     Ok(CheckedInit { kind: ImageKind::from_mime(&init.mime_type), desired_size })
 }
 
-/// The frame index asked for (WebIDL `unsigned long`).
-pub fn frame_index(options: &ImageDecodeOptions) -> u32 {
-    options.frame_index.map_or(0, unsigned_long)
+/// The frame index asked for (WebIDL `[EnforceRange] unsigned long`).
+pub fn frame_index(options: &ImageDecodeOptions) -> Result<u32> {
+    options.frame_index.map_or(Ok(0), |index| enforce_u32(index, "frameIndex"))
 }
 
 /// A "valid MIME type string" (https://mimesniff.spec.whatwg.org/#valid-mime-type) whose
