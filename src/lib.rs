@@ -25,7 +25,8 @@ fn init() {
     engine::init();
 }
 
-/// Every interface object, finished as WebIDL requires (`js::interface::install`).
+/// Every interface object, finished as WebIDL requires (`js::interface::install`); the
+/// codecs extend `EventTarget`.
 #[napi_derive::napi(module_exports)]
 pub fn interfaces(exports: napi::bindgen_prelude::Object, env: napi::Env) -> napi::Result<()> {
     use napi::JsValue;
@@ -50,5 +51,9 @@ pub fn interfaces(exports: napi::bindgen_prelude::Object, env: napi::Env) -> nap
         video_encoder::VideoEncoder,
         video_frame::VideoFrame,
     );
+    for codec in ["AudioDecoder", "AudioEncoder", "VideoDecoder", "VideoEncoder"] {
+        let class = js::raw::get_keyed(&env, exports, js::raw::string(&env, codec)?)?;
+        codec::events::inherit_event_target(&env, class)?;
+    }
     Ok(())
 }

@@ -272,14 +272,6 @@ pub fn set_keyed(env: &Env, object: napi_value, key: napi_value, value: napi_val
     unsafe { check(sys::napi_set_property(env.raw(), object, key, value), "set property") }
 }
 
-/// `Object.getPrototypeOf(object)`.
-pub fn prototype_of(env: &Env, object: napi_value) -> napi::Result<napi_value> {
-    let mut value = ptr::null_mut();
-    // SAFETY: see the module comment.
-    unsafe { check(sys::napi_get_prototype(env.raw(), object, &mut value), "napi_get_prototype")? };
-    Ok(value)
-}
-
 /// `function.call(receiver, ...args)`; an exception stays pending for the JS caller.
 pub fn call_with(
     env: &Env,
