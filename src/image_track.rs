@@ -7,12 +7,12 @@ use std::ptr;
 use std::rc::Rc;
 
 use engine::image::TrackInfo;
-use engine::EngineError;
 use napi::bindgen_prelude::{Function, JavaScriptClassExt};
 use napi::sys::{self, napi_value};
 use napi::{Env, JsValue};
 use napi_derive::napi;
 
+use crate::js::error::Exception;
 use crate::js::promise;
 use crate::js::raw::{self, check, JsHandle};
 
@@ -91,11 +91,11 @@ impl Tracks {
         }
     }
 
-    /// The decoder closed: an unsettled ready promise rejects with `error`; the list empties.
-    pub fn close(&mut self, env: &Env, error: &EngineError) {
+    /// The decoder closed: an unsettled ready promise rejects with `exception`; the list empties.
+    pub fn close(&mut self, env: &Env, exception: &mut Exception) {
         self.closed = true;
         if let Some(deferred) = self.ready_deferred.take() {
-            promise::reject(env, deferred, error);
+            promise::reject_with(env, deferred, exception);
         }
         self.selected_index = -1;
         self.on_select = None;

@@ -20,7 +20,7 @@ use crate::codec::mailbox::Mailbox;
 use crate::image_decoder::decode_result;
 use crate::image_track::{self, ImageTrackList, SharedTracks, Tracks};
 use crate::js::buffer::BufferSource;
-use crate::js::error::closed;
+use crate::js::error::{closed, Exception};
 use crate::js::promise;
 use crate::js::raw::{self, check};
 use crate::js::stream::{self, Read, StreamReader};
@@ -263,6 +263,10 @@ impl ImageQueue {
 
     /// "Reset ImageDecoder": pending decodes reject with `error`.
     pub fn reset(core: &Rc<RefCell<Self>>, env: &Env, error: &EngineError) {
+        Self::reset_with(core, env, &mut Exception::new(error));
+    }
+
+    fn reset_with(core: &Rc<RefCell<Self>>, env: &Env, exception: &mut Exception) {
         let pending = {
             let mut c = core.borrow_mut();
             let pending = std::mem::take(&mut c.pending);
@@ -273,7 +277,7 @@ impl ImageQueue {
             pending
         };
         for (_, deferred) in pending {
-            promise::reject(env, deferred, error);
+            promise::reject_with(env, deferred, exception);
         }
     }
 
@@ -283,7 +287,8 @@ impl ImageQueue {
         if core.borrow().closed {
             return;
         }
-        Self::reset(core, env, error);
+        let mut exception = Exception::new(error);
+        Self::reset_with(core, env, &mut exception);
         let (reader, tracks) = {
             let mut c = core.borrow_mut();
             c.update_liveness_closing(env);
@@ -292,11 +297,11 @@ impl ImageQueue {
             c.held.clear();
             c.live = None;
             if let Some(deferred) = c.completed_deferred.take() {
-                promise::reject(env, deferred, error);
+                promise::reject_with(env, deferred, &mut exception);
             }
             (c.reader.take(), c.tracks.clone())
         };
-        tracks.borrow_mut().close(env, error);
+        tracks.borrow_mut().close(env, &mut exception);
         if let Some(reader) = reader {
             stream::cancel(env, &reader);
         }
