@@ -16,6 +16,7 @@ use napi_derive::napi;
 
 use crate::codec::image_queue::ImageQueue;
 use crate::dict::image::{self as dict, ImageDecodeOptions, ImageDecoderInit};
+use crate::dict::webidl::DomString;
 use crate::image_track;
 use crate::js::buffer::BufferSource;
 use crate::js::error::OrThrow;
@@ -101,8 +102,14 @@ impl ImageDecoder {
 
     /// Whether `type` is an image format this build decodes.
     #[napi(ts_return_type = "Promise<boolean>")]
-    pub fn is_type_supported(env: Env, #[napi(ts_arg_type = "string")] mime_type: String) -> napi::Result<napi_value> {
-        Ok(env.spawn(TypeSupport(mime_type))?.promise_object().raw())
+    pub fn is_type_supported(
+        env: Env,
+        #[napi(ts_arg_type = "string")] mime_type: DomString,
+    ) -> napi::Result<napi_value> {
+        if let Err(invalid) = dict::check_type(&mime_type) {
+            return promise::settled_promise(&env, Err(invalid));
+        }
+        Ok(env.spawn(TypeSupport(mime_type.0))?.promise_object().raw())
     }
 }
 
@@ -133,6 +140,9 @@ impl ImageDecoder {
             if stream::is_locked(env, data) {
                 return Err(EngineError::type_error("the data stream is locked to another reader"));
             }
+            if stream::is_disturbed(env, data).map_err(internal)? {
+                return Err(EngineError::type_error("the data stream has been read from or cancelled"));
+            }
             None
         } else {
             let source = BufferSource::from_value(env, data)?;
@@ -152,6 +162,9 @@ impl ImageDecoder {
                 ImageQueue::reset(&core, env, &EngineError::Abort("the selected track changed".into()));
             }
         }));
+        if bytes.is_some() {
+            core.borrow_mut().mark_complete(env);
+        }
         let decoder = Self { mime_type: init.mime_type.0.clone(), core };
         let session = checked
             .kind

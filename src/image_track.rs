@@ -32,6 +32,9 @@ pub struct Tracks {
     pub on_select: Option<OnSelect>,
     /// `[[closed]]` of the decoder: the list is emptied and stays so.
     closed: bool,
+    /// The selected index when the decoder closed: "Close ImageDecoder" empties the
+    /// list but leaves each track's `[[selected]]`.
+    selected_at_close: i32,
 }
 
 pub type SharedTracks = Rc<RefCell<Tracks>>;
@@ -94,6 +97,7 @@ impl Tracks {
     /// The decoder closed: an unsettled ready promise rejects with `exception`; the list empties.
     pub fn close(&mut self, env: &Env, exception: &mut Exception) {
         self.closed = true;
+        self.selected_at_close = self.selected_index;
         if let Some(deferred) = self.ready_deferred.take() {
             promise::reject_with(env, deferred, exception);
         }
@@ -147,6 +151,7 @@ impl ImageTrackList {
             object: ptr::null_mut(),
             on_select: None,
             closed: false,
+            selected_at_close: -1,
         }));
         let object = ImageTrackList { tracks: tracks.clone() }.into_instance(env)?.value;
         // Weak: the list object holds the state, not the other way round.
@@ -246,7 +251,9 @@ impl ImageTrack {
 
     #[napi(getter)]
     pub fn selected(&self) -> bool {
-        self.tracks.borrow().selected_index == self.index as i32
+        let tracks = self.tracks.borrow();
+        let selected = if tracks.closed { tracks.selected_at_close } else { tracks.selected_index };
+        selected == self.index as i32
     }
 
     /// Selecting or unselecting a track resets its decoder (pending decodes abort).

@@ -33,8 +33,10 @@ pub struct ImageQueue {
     env: sys::napi_env,
     /// `[[closed]]`.
     pub closed: bool,
-    /// `[[complete]]`: all the data is in.
+    /// `[[complete]]`: all the data is in (for a buffer, from the constructor on).
     pub complete: bool,
+    /// The worker has all the data, so the track's frame count is final.
+    counted: bool,
     commands: Arc<Inbox<Command>>,
     mailbox: Option<Arc<Mailbox<Event>>>,
     /// Commands sent and not yet handled by the worker.
@@ -136,6 +138,7 @@ impl ImageQueue {
             env: env.raw(),
             closed: false,
             complete: false,
+            counted: false,
             commands: Arc::new(Inbox::default()),
             mailbox: None,
             outstanding: 0,
@@ -153,6 +156,15 @@ impl ImageQueue {
         })))
     }
 
+    /// `[[complete]]` true and `[[completed promise]]` resolved: for buffer data, by the
+    /// constructor (steps 18.4-18.5); for a stream, once the worker has all of it.
+    pub fn mark_complete(&mut self, env: &Env) {
+        self.complete = true;
+        if let Some(deferred) = self.completed_deferred.take() {
+            promise::resolve_undefined(env, deferred);
+        }
+    }
+
     /// The checks of `decode()` before its promise is queued: the frame index asked for.
     pub fn check_decode(&self, index: u32) -> Result<u32, EngineError> {
         if self.closed {
@@ -164,7 +176,7 @@ impl ImageQueue {
                 return Err(EngineError::InvalidState("no track is selected".into()));
             };
             // "Reject Infeasible Decode".
-            if self.complete && index >= track.frame_count {
+            if self.counted && index >= track.frame_count {
                 return Err(EngineError::range_error(format!("frame {index} is past the last frame")));
             }
         }
@@ -227,10 +239,8 @@ impl ImageQueue {
             }
             Event::Completed => {
                 let mut c = core.borrow_mut();
-                c.complete = true;
-                if let Some(deferred) = c.completed_deferred.take() {
-                    promise::resolve_undefined(env, deferred);
-                }
+                c.counted = true;
+                c.mark_complete(env);
             }
             Event::Decoded { id, result } => Self::decoded(core, env, id, result),
             Event::Fatal(error) => Self::close(core, env, &error),

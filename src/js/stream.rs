@@ -53,6 +53,19 @@ pub fn is_locked(env: &Env, stream: napi_value) -> bool {
     locked.and_then(|v| raw::from_value::<bool>(env, v)).unwrap_or(true)
 }
 
+/// Whether the stream has been read from or cancelled (the spec's IsReadableStreamDisturbed),
+/// through Node's `stream.isDisturbed`; false where this Node has no
+/// `process.getBuiltinModule` to reach it. An exception it throws stays pending.
+pub fn is_disturbed(env: &Env, stream: napi_value) -> napi::Result<bool> {
+    let process = raw::global_property(env, "process")?;
+    if !raw::is_function(env, raw::get_property(env, process, c"getBuiltinModule")?)? {
+        return Ok(false);
+    }
+    let module = raw::call_method(env, process, c"getBuiltinModule", &[raw::string(env, "node:stream")?])?;
+    let answer = raw::call_method(env, module, c"isDisturbed", &[stream])?;
+    raw::from_value::<bool>(env, answer)
+}
+
 /// Locks `stream` to a reader and starts reading it.
 pub fn read_all(env: &Env, stream: napi_value, on_read: OnRead) -> napi::Result<Rc<StreamReader>> {
     let reader = raw::call_method(env, stream, c"getReader", &[])?;
