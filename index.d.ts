@@ -190,7 +190,7 @@ export declare class AudioEncoder {
 
 /** A read-only rectangle. */
 export declare class DOMRectReadOnly {
-  constructor(x?: number | undefined | null, y?: number | undefined | null, width?: number | undefined | null, height?: number | undefined | null)
+  constructor(x?: number, y?: number, width?: number, height?: number)
   get x(): number
   get y(): number
   get width(): number

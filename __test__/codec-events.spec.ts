@@ -50,6 +50,63 @@ describe('codec interfaces inherit EventTarget', () => {
   }
 })
 
+describe('a subclass of a codec', () => {
+  it('keeps the codec and EventTarget behaviour: configure, encode, output, listeners', async () => {
+    class TracedEncoder extends VideoEncoder {
+      outputs = 0
+      encodeAndCount(frame: Parameters<VideoEncoder['encode']>[0]) {
+        this.encode(frame)
+      }
+    }
+    const encoder = new TracedEncoder({ output: () => encoder.outputs++, error: noop })
+    expect(encoder).toBeInstanceOf(TracedEncoder)
+    expect(encoder).toBeInstanceOf(VideoEncoder)
+    expect(encoder).toBeInstanceOf(EventTarget)
+    expect(Object.getPrototypeOf(TracedEncoder.prototype)).toBe(VideoEncoder.prototype)
+    expect(Object.getPrototypeOf(VideoEncoder.prototype)).toBe(EventTarget.prototype)
+    expect(Object.prototype.toString.call(encoder)).toBe('[object VideoEncoder]')
+    let dequeues = 0
+    let target: EventTarget | null = null
+    encoder.addEventListener('dequeue', (event) => {
+      dequeues++
+      target = event.target
+    })
+    encoder.configure({ codec: 'vp8', width: 64, height: 48, bitrate: 200_000 })
+    expect(encoder.state).toBe('configured')
+    for (let i = 0; i < 3; i++) {
+      const frame = frameAt(64, 48, i)
+      encoder.encodeAndCount(frame)
+      frame.close()
+    }
+    await encoder.flush()
+    expect(encoder.outputs).toBe(3)
+    expect(dequeues).toBeGreaterThanOrEqual(1)
+    expect(target).toBe(encoder)
+    expect(encoder.dispatchEvent(new Event('custom'))).toBe(true)
+    encoder.close()
+    expect(encoder.state).toBe('closed')
+
+    // A second instance of the subclass, and the base class after it, are unaffected.
+    const again = new TracedEncoder(init)
+    expect(typeof again.configure).toBe('function')
+    again.close()
+    const plain = new VideoEncoder(init)
+    expect(plain).not.toBeInstanceOf(TracedEncoder)
+    plain.close()
+  })
+
+  for (const Base of [VideoEncoder, VideoDecoder, AudioEncoder, AudioDecoder] as (new (i: typeof init) => Codec)[]) {
+    it(`${Base.name}: a subclass instance has the base class's methods`, () => {
+      class Sub extends Base {}
+      const codec = new Sub(init)
+      expect(Object.getPrototypeOf(Object.getPrototypeOf(codec))).toBe(Base.prototype)
+      expect(typeof (codec as unknown as { configure: unknown }).configure).toBe('function')
+      expect(codec).toBeInstanceOf(EventTarget)
+      codec.close()
+    })
+  }
+})
+
 describe('ondequeue, an event handler IDL attribute', () => {
   it('runs with the codec as this, at the place in the listener order where it was first set', () => {
     const codec = new VideoDecoder(init)

@@ -252,13 +252,15 @@ function parseRect(override: Partial<Rect> | undefined, fallback: Rect, codedWid
   let rect = fallback
   if (override) {
     // (+ 0 turns -0 into 0: a DOMRect member is never negative zero.)
-    const r = { x: (override.x ?? 0) + 0, y: (override.y ?? 0) + 0, width: (override.width ?? 0) + 0, height: (override.height ?? 0) + 0 }
-    if (Object.values(r).some((v) => !Number.isFinite(v) || v < 0)) return 'TypeError'
+    const given = [override.x, override.y, override.width, override.height].map((v) => (v ?? 0) + 0)
+    if (given.some((v) => !Number.isFinite(v) || v < 0)) return 'TypeError'
+    // Members are truncated (9.6 "DOMRects in VideoFrame") before the size checks, as
+    // Chromium does: the draft's text checks first, so width 0.5 would make a frame 0
+    // pixels wide; here it is a TypeError.
+    const [x, y, width, height] = given.map(Math.trunc)
+    const r = { x, y, width, height }
     if (r.width === 0 || r.height === 0) return 'TypeError'
     if (r.x + r.width > codedWidth || r.y + r.height > codedHeight) return 'TypeError'
-    // Deliberately stricter than the spec's text, which truncates a fractional member
-    // later (so width 0.5 would make a frame 0 pixels wide): whole pixels only.
-    if (Object.values(r).some((v) => !Number.isInteger(v))) return 'TypeError'
     rect = r
   }
   for (const { sw, sh } of FORMATS[format]) if (rect.x % sw !== 0 || rect.y % sh !== 0) return 'TypeError'

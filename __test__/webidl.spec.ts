@@ -4,6 +4,7 @@
 // and enums by ToString. Only what those conversions reject is a TypeError.
 import { afterAll, describe, expect, it } from 'vitest'
 
+import * as webcodecs from '../index.js'
 import { AudioData, VideoEncoder, VideoFrame, type VideoEncoderConfig } from '../index.js'
 import { expectThrowsNamed } from './helpers/errors.js'
 import { assertNoLeaks } from './helpers/leak-check.js'
@@ -66,5 +67,60 @@ describe('double, boolean and DOMString members', () => {
     await encoder.flush()
     encoder.close()
     expect(types).toEqual(['key', 'key', 'delta', 'key'])
+  })
+})
+
+// What WebIDL asks of each interface object (https://webidl.spec.whatwg.org/#es-interfaces).
+describe('interface objects', () => {
+  const interfaces = [
+    'AudioData', 'AudioDecoder', 'AudioEncoder', 'DOMRectReadOnly', 'EncodedAudioChunk', 'EncodedVideoChunk',
+    'ImageDecoder', 'ImageTrack', 'ImageTrackList', 'VideoColorSpace', 'VideoDecoder', 'VideoEncoder', 'VideoFrame',
+  ] as const
+  const classOf = (name: string) => (webcodecs as unknown as Record<string, new (...args: unknown[]) => object>)[name]
+
+  it('Symbol.toStringTag on each prototype is the interface name', () => {
+    for (const name of interfaces) {
+      expect(Object.prototype.toString.call(classOf(name).prototype)).toBe(`[object ${name}]`)
+      const descriptor = Object.getOwnPropertyDescriptor(classOf(name).prototype, Symbol.toStringTag)
+      expect(descriptor).toEqual({ value: name, writable: false, enumerable: false, configurable: true })
+    }
+    const encoder = new VideoEncoder({ output: noop, error: noop })
+    expect(Object.prototype.toString.call(encoder)).toBe('[object VideoEncoder]')
+    encoder.close()
+  })
+
+  // napi-rs gives a constructor no NewTarget; ours tell a plain call by its receiver, so
+  // only a receiver made by Object.create(X.prototype) passes for a new one.
+  it('a constructor called without new is a TypeError', () => {
+    for (const name of interfaces) {
+      const construct = classOf(name) as unknown as (this: unknown, ...args: unknown[]) => unknown
+      expectThrowsNamed(() => construct.call({}, {}), 'TypeError')
+      expectThrowsNamed(() => construct.call(globalThis, {}), 'TypeError')
+    }
+  })
+
+  it('an argument of another interface type is a TypeError', () => {
+    const encoder = new VideoEncoder({ output: noop, error: noop })
+    encoder.configure({ codec: 'vp8', width: 64, height: 48 })
+    expectThrowsNamed(() => encoder.encode({} as never), 'TypeError')
+    const frame = new VideoFrame(i420(64, 48), { format: 'I420', codedWidth: 64, codedHeight: 48, timestamp: 0 })
+    expectThrowsNamed(() => new webcodecs.VideoDecoder({ output: noop, error: noop }).decode(frame as never), 'TypeError')
+    expectThrowsNamed(() => new webcodecs.AudioEncoder({ output: noop, error: noop }).encode(frame as never), 'TypeError')
+    expectThrowsNamed(() => new webcodecs.AudioDecoder({ output: noop, error: noop }).decode({} as never), 'TypeError')
+    frame.close()
+    encoder.close()
+  })
+
+  it('a getter or setter on another object is a TypeError; on its own class it works', () => {
+    const frame = new VideoFrame(i420(64, 48), { format: 'I420', codedWidth: 64, codedHeight: 48, timestamp: 7 })
+    const timestamp = Object.getOwnPropertyDescriptor(VideoFrame.prototype, 'timestamp')!.get!
+    expect(timestamp.call(frame)).toBe(7)
+    for (const receiver of [{}, 5, undefined, new webcodecs.VideoColorSpace(), VideoFrame.prototype]) {
+      expectThrowsNamed(() => timestamp.call(receiver), 'TypeError')
+    }
+    const ondequeue = Object.getOwnPropertyDescriptor(VideoEncoder.prototype, 'ondequeue')!
+    expectThrowsNamed(() => ondequeue.set!.call(frame, noop), 'TypeError')
+    expectThrowsNamed(() => VideoEncoder.prototype.configure.call(frame, {} as never), 'TypeError')
+    frame.close()
   })
 })

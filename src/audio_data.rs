@@ -63,7 +63,7 @@ impl AudioData {
         let channels = webidl::enforce_u32(init.number_of_channels, "numberOfChannels")? as usize;
         let sample_rate = init.sample_rate.0 as f32;
         let timestamp = webidl::enforce_long_long(init.timestamp, "timestamp")?;
-        let source = BufferSource::from_value(env, init.data.0)?;
+        let source = BufferSource::from_unshared(env, init.data.0)?;
         // Validate before the transfer step detaches anything.
         let needed = AudioBuffer::check(format, sample_rate, frames, channels, source.len)?;
         let transfer = transfer::transfer_list(env, init.transfer)?;
@@ -101,6 +101,7 @@ impl AudioData {
 impl AudioData {
     #[napi(constructor)]
     pub fn new(env: Env, this: This, #[napi(ts_arg_type = "AudioDataInit")] init: JsHandle) -> napi::Result<Self> {
+        crate::js::interface::constructing::<Self>(&env, &this)?;
         let init: AudioDataInit = dict::read(&env, init.0)?;
         Self::from_init(&env, this.object.raw(), init).or_throw(&env)
     }

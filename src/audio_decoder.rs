@@ -16,7 +16,7 @@ codec_class! {
     /// Decodes EncodedAudioChunks with FFmpeg (opus, aac, flac, mp3, vorbis, G.711, PCM).
     AudioDecoder(DecoderSession, Outputs, AUDIO_DECODERS, "AudioDecoderInit", decode_queue_size),
     configure(AudioDecoderConfig = "AudioDecoderConfig", audio::decoder_config),
-    support(AudioDecoderSupport = "Promise<AudioDecoderSupport>"), decode(EncodedAudioChunk)
+    support(AudioDecoderSupport = "Promise<AudioDecoderSupport>"), decode(EncodedAudioChunk = "EncodedAudioChunk")
 }
 
 impl AudioDecoder {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use engine::audio::AudioInput;
 use engine::audio::{AudioEncoder as EncoderSession, EncodedAudioPacket};
 use engine::EngineError;
-use napi::bindgen_prelude::{ClassInstance, JavaScriptClassExt};
+use napi::bindgen_prelude::JavaScriptClassExt;
 use napi::sys::napi_value;
 use napi::{Env, JsValue};
 use napi_derive::napi;
@@ -16,6 +16,7 @@ use crate::codec::class::codec_class;
 use crate::dict::audio::{self, AudioEncoderConfig, AudioEncoderSupport, EncodedAudioChunkMetadata};
 use crate::encoded_chunk::{ChunkData, EncodedAudioChunk};
 use crate::js::error::OrThrow;
+use crate::js::interface::Instance;
 use crate::js::raw::to_value;
 use crate::memory::anchor::Held;
 
@@ -49,7 +50,7 @@ impl AudioEncoder {
 impl AudioEncoder {
     /// Queues `data` for encoding. It may be closed right after this returns.
     #[napi]
-    pub fn encode(&self, env: Env, data: ClassInstance<AudioData>) -> napi::Result<()> {
+    pub fn encode(&self, env: Env, #[napi(ts_arg_type = "AudioData")] data: Instance<AudioData>) -> napi::Result<()> {
         crate::memory::anchor::release_held(&env);
         let request = Self::request(&env, &data, data.value).or_throw(&env)?;
         self.queue.check_configured().or_throw(&env)?;

@@ -4,6 +4,8 @@
 use engine::video::Rect;
 use napi_derive::napi;
 
+use crate::dict::webidl::Number;
+
 /// A read-only rectangle.
 #[napi(js_name = "DOMRectReadOnly")]
 #[derive(Clone, Copy)]
@@ -17,8 +19,17 @@ pub struct DOMRectReadOnly {
 #[napi]
 impl DOMRectReadOnly {
     #[napi(constructor)]
-    pub fn new(x: Option<f64>, y: Option<f64>, width: Option<f64>, height: Option<f64>) -> Self {
-        Self { x: x.unwrap_or(0.0), y: y.unwrap_or(0.0), width: width.unwrap_or(0.0), height: height.unwrap_or(0.0) }
+    pub fn new(
+        env: napi::Env,
+        this: napi::bindgen_prelude::This,
+        #[napi(ts_arg_type = "number")] x: Option<Number>,
+        #[napi(ts_arg_type = "number")] y: Option<Number>,
+        #[napi(ts_arg_type = "number")] width: Option<Number>,
+        #[napi(ts_arg_type = "number")] height: Option<Number>,
+    ) -> napi::Result<Self> {
+        crate::js::interface::constructing::<Self>(&env, &this)?;
+        let [x, y, width, height] = [x, y, width, height].map(|n| n.map_or(0.0, |n| n.0));
+        Ok(Self { x, y, width, height })
     }
 
     #[napi(getter)]

@@ -117,7 +117,12 @@ macro_rules! chunk_class {
         #[napi]
         impl $name {
             #[napi(constructor)]
-            pub fn new(env: Env, #[napi(ts_arg_type = $init)] init: JsHandle) -> napi::Result<Self> {
+            pub fn new(
+                env: Env,
+                this: napi::bindgen_prelude::This,
+                #[napi(ts_arg_type = $init)] init: JsHandle,
+            ) -> napi::Result<Self> {
+                crate::js::interface::constructing::<Self>(&env, &this)?;
                 let init: EncodedChunkInit = dict::read(&env, init.0)?;
                 ChunkData::from_init(&env, init).map(|chunk| Self { chunk }).or_throw(&env)
             }

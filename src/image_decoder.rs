@@ -10,12 +10,13 @@ use engine::image::{DecodedImage, ImageSession};
 use engine::video::Rect;
 use engine::EngineError;
 use napi::bindgen_prelude::{JavaScriptClassExt, This};
-use napi::sys::{self, napi_value};
+use napi::sys::napi_value;
 use napi::{Env, JsValue, Task};
 use napi_derive::napi;
 
 use crate::codec::image_queue::ImageQueue;
 use crate::dict::image::{self as dict, ImageDecodeOptions, ImageDecoderInit};
+use crate::dict::webidl::DomString;
 use crate::image_track;
 use crate::js::buffer::BufferSource;
 use crate::js::error::OrThrow;
@@ -37,6 +38,7 @@ pub struct ImageDecoder {
 impl ImageDecoder {
     #[napi(constructor)]
     pub fn new(env: Env, this: This, #[napi(ts_arg_type = "ImageDecoderInit")] init: JsHandle) -> napi::Result<Self> {
+        crate::js::interface::constructing::<Self>(&env, &this)?;
         let init: ImageDecoderInit = crate::dict::read(&env, init.0)?;
         let created = Self::create(&env, this.object.raw(), &init);
         external::settle(&env);
@@ -75,12 +77,10 @@ impl ImageDecoder {
         #[napi(ts_arg_type = "ImageDecodeOptions")] options: Option<JsHandle>,
     ) -> napi::Result<napi_value> {
         let options = match options {
-            Some(options) if raw::type_of(&env, options.0)? != sys::ValueType::napi_undefined => {
-                crate::dict::read_value::<ImageDecodeOptions>(&env, options.0)
-            }
-            _ => Ok(ImageDecodeOptions::default()),
+            Some(options) => crate::dict::read_value::<ImageDecodeOptions>(&env, options.0),
+            None => Ok(ImageDecodeOptions::default()),
         };
-        let index = match options.and_then(|o| self.core.borrow().check_decode(dict::frame_index(&o))) {
+        let index = match options.and_then(|o| dict::frame_index(&o)).and_then(|i| self.core.borrow().check_decode(i)) {
             Ok(index) => index,
             Err(e) => return promise::settled_promise(&env, Err(e)),
         };
@@ -102,8 +102,14 @@ impl ImageDecoder {
 
     /// Whether `type` is an image format this build decodes.
     #[napi(ts_return_type = "Promise<boolean>")]
-    pub fn is_type_supported(env: Env, #[napi(ts_arg_type = "string")] mime_type: String) -> napi::Result<napi_value> {
-        Ok(env.spawn(TypeSupport(mime_type))?.promise_object().raw())
+    pub fn is_type_supported(
+        env: Env,
+        #[napi(ts_arg_type = "string")] mime_type: DomString,
+    ) -> napi::Result<napi_value> {
+        if let Err(invalid) = dict::check_type(&mime_type) {
+            return promise::settled_promise(&env, Err(invalid));
+        }
+        Ok(env.spawn(TypeSupport(mime_type.0))?.promise_object().raw())
     }
 }
 
@@ -134,6 +140,9 @@ impl ImageDecoder {
             if stream::is_locked(env, data) {
                 return Err(EngineError::type_error("the data stream is locked to another reader"));
             }
+            if stream::is_disturbed(env, data).map_err(internal)? {
+                return Err(EngineError::type_error("the data stream has been read from or cancelled"));
+            }
             None
         } else {
             let source = BufferSource::from_value(env, data)?;
@@ -153,6 +162,9 @@ impl ImageDecoder {
                 ImageQueue::reset(&core, env, &EngineError::Abort("the selected track changed".into()));
             }
         }));
+        if bytes.is_some() {
+            core.borrow_mut().mark_complete(env);
+        }
         let decoder = Self { mime_type: init.mime_type.0.clone(), core };
         let session = checked
             .kind

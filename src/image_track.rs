@@ -7,12 +7,12 @@ use std::ptr;
 use std::rc::Rc;
 
 use engine::image::TrackInfo;
-use engine::EngineError;
 use napi::bindgen_prelude::{Function, JavaScriptClassExt};
 use napi::sys::{self, napi_value};
 use napi::{Env, JsValue};
 use napi_derive::napi;
 
+use crate::js::error::Exception;
 use crate::js::promise;
 use crate::js::raw::{self, check, JsHandle};
 
@@ -32,6 +32,9 @@ pub struct Tracks {
     pub on_select: Option<OnSelect>,
     /// `[[closed]]` of the decoder: the list is emptied and stays so.
     closed: bool,
+    /// The selected index when the decoder closed: "Close ImageDecoder" empties the
+    /// list but leaves each track's `[[selected]]`.
+    selected_at_close: i32,
 }
 
 pub type SharedTracks = Rc<RefCell<Tracks>>;
@@ -91,11 +94,12 @@ impl Tracks {
         }
     }
 
-    /// The decoder closed: an unsettled ready promise rejects with `error`; the list empties.
-    pub fn close(&mut self, env: &Env, error: &EngineError) {
+    /// The decoder closed: an unsettled ready promise rejects with `exception`; the list empties.
+    pub fn close(&mut self, env: &Env, exception: &mut Exception) {
         self.closed = true;
+        self.selected_at_close = self.selected_index;
         if let Some(deferred) = self.ready_deferred.take() {
-            promise::reject(env, deferred, error);
+            promise::reject_with(env, deferred, exception);
         }
         self.selected_index = -1;
         self.on_select = None;
@@ -147,6 +151,7 @@ impl ImageTrackList {
             object: ptr::null_mut(),
             on_select: None,
             closed: false,
+            selected_at_close: -1,
         }));
         let object = ImageTrackList { tracks: tracks.clone() }.into_instance(env)?.value;
         // Weak: the list object holds the state, not the other way round.
@@ -163,6 +168,11 @@ pub fn mark_handled(env: &Env, promise: napi_value) -> napi::Result<()> {
 
 #[napi]
 impl ImageTrackList {
+    #[napi(constructor, skip_typescript)]
+    pub fn new(env: Env) -> napi::Result<Self> {
+        Err(crate::js::interface::illegal_constructor::<Self>(&env))
+    }
+
     /// Resolves once the tracks are known.
     #[napi(getter, ts_return_type = "Promise<void>")]
     pub fn ready(&self, env: Env) -> napi::Result<napi_value> {
@@ -217,6 +227,11 @@ impl ImageTrack {
 
 #[napi]
 impl ImageTrack {
+    #[napi(constructor, skip_typescript)]
+    pub fn new(env: Env) -> napi::Result<Self> {
+        Err(crate::js::interface::illegal_constructor::<Self>(&env))
+    }
+
     #[napi(getter)]
     pub fn animated(&self) -> bool {
         self.info().animated
@@ -236,7 +251,9 @@ impl ImageTrack {
 
     #[napi(getter)]
     pub fn selected(&self) -> bool {
-        self.tracks.borrow().selected_index == self.index as i32
+        let tracks = self.tracks.borrow();
+        let selected = if tracks.closed { tracks.selected_at_close } else { tracks.selected_index };
+        selected == self.index as i32
     }
 
     /// Selecting or unselecting a track resets its decoder (pending decodes abort).

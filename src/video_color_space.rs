@@ -1,7 +1,7 @@
 //! `VideoColorSpace` (https://w3c.github.io/webcodecs/#videocolorspace).
 
 use engine::video::ColorSpace;
-use napi::bindgen_prelude::{Either, Null};
+use napi::bindgen_prelude::{Either, Null, This};
 use napi::Env;
 use napi_derive::napi;
 
@@ -25,7 +25,12 @@ impl From<ColorSpace> for VideoColorSpace {
 #[napi]
 impl VideoColorSpace {
     #[napi(constructor)]
-    pub fn new(env: Env, #[napi(ts_arg_type = "VideoColorSpaceInit")] init: Option<JsHandle>) -> napi::Result<Self> {
+    pub fn new(
+        env: Env,
+        this: This,
+        #[napi(ts_arg_type = "VideoColorSpaceInit")] init: Option<JsHandle>,
+    ) -> napi::Result<Self> {
+        crate::js::interface::constructing::<Self>(&env, &this)?;
         let init: VideoColorSpaceInit = match init {
             Some(init) => dict::read(&env, init.0)?,
             None => VideoColorSpaceInit::default(),

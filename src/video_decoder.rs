@@ -16,7 +16,7 @@ codec_class! {
     /// Decodes EncodedVideoChunks with FFmpeg (h264, hevc, vp8, vp9, dav1d/libaom).
     VideoDecoder(DecoderSession, Outputs, VIDEO_DECODERS, "VideoDecoderInit", decode_queue_size),
     configure(VideoDecoderConfig = "VideoDecoderConfig", video::decoder_config),
-    support(VideoDecoderSupport = "Promise<VideoDecoderSupport>"), decode(EncodedVideoChunk)
+    support(VideoDecoderSupport = "Promise<VideoDecoderSupport>"), decode(EncodedVideoChunk = "EncodedVideoChunk")
 }
 
 impl VideoDecoder {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use engine::video::{EncodedPacket, VideoEncoder as EncoderSession};
 use engine::video::{Orientation, VideoFrameInput};
 use engine::EngineError;
-use napi::bindgen_prelude::{ClassInstance, JavaScriptClassExt};
+use napi::bindgen_prelude::JavaScriptClassExt;
 use napi::sys::napi_value;
 use napi::{Env, JsValue};
 use napi_derive::napi;
@@ -21,6 +21,7 @@ use crate::dict::video::{
 use crate::dict::{self, webidl};
 use crate::encoded_chunk::{ChunkData, EncodedVideoChunk};
 use crate::js::error::OrThrow;
+use crate::js::interface::Instance;
 use crate::js::raw::{to_value, JsHandle};
 use crate::memory::anchor::Held;
 use crate::video_frame::VideoFrame;
@@ -113,7 +114,7 @@ impl VideoEncoder {
     pub fn encode(
         &self,
         env: Env,
-        frame: ClassInstance<VideoFrame>,
+        #[napi(ts_arg_type = "VideoFrame")] frame: Instance<VideoFrame>,
         #[napi(ts_arg_type = "VideoEncoderEncodeOptions")] options: Option<JsHandle>,
     ) -> napi::Result<()> {
         let options: VideoEncoderEncodeOptions = match options {

@@ -84,6 +84,8 @@ pub struct VideoFrame {
     state: Option<FrameState>,
     timestamp: i64,
     duration: Option<i64>,
+    /// `[[color space]]`, which "Close VideoFrame" leaves as it is.
+    color_space: ColorSpace,
     /// Whether the pixels live in an ArrayBuffer tied to this object (`anchor`).
     anchored: bool,
 }
@@ -91,7 +93,8 @@ pub struct VideoFrame {
 impl VideoFrame {
     /// A frame over native pixel memory (a decoder's output).
     pub fn from_state(state: FrameState, timestamp: i64, duration: Option<i64>) -> Self {
-        Self { state: Some(state), timestamp, duration, anchored: false }
+        let color_space = state.color_space.clone();
+        Self { state: Some(state), timestamp, duration, color_space, anchored: false }
     }
 
     /// The open frame's state, or the spec's InvalidStateError once closed.
@@ -261,6 +264,7 @@ impl VideoFrame {
         #[napi(ts_arg_type = "VideoFrame | CanvasImageSourceOfDom | AllowSharedBufferSource")] source: JsHandle,
         #[napi(ts_arg_type = "VideoFrameBufferInit | VideoFrameInit")] init: Option<JsHandle>,
     ) -> napi::Result<Self> {
+        crate::js::interface::constructing::<Self>(&env, &this)?;
         // A mask dropped where nothing released it (a constructor that failed after
         // copying its metadata) gave its buffer back; let it go now.
         anchor::release_held(&env);
@@ -353,7 +357,7 @@ impl VideoFrame {
 
     #[napi(getter)]
     pub fn color_space(&self) -> VideoColorSpace {
-        VideoColorSpace::from(self.state.as_ref().map(|s| s.color_space.clone()).unwrap_or_default())
+        VideoColorSpace::from(self.color_space.clone())
     }
 
     /// Bytes `copyTo()` needs for these options.

@@ -115,7 +115,7 @@ describe('9.2 AudioData Interface', () => {
       data.close()
     })
 
-    it.fails('WebIDL: data is a BufferSource, not AllowShared: a SharedArrayBuffer is a TypeError', () => {
+    it('WebIDL: data is a BufferSource, not AllowShared: a SharedArrayBuffer is a TypeError', () => {
       expectThrowsNamed(() => new AudioData(init({ data: new SharedArrayBuffer(12) as never })), 'TypeError')
     })
   })

@@ -43,11 +43,11 @@ describe('9.9 Video Color Space Interface', () => {
       expect(new VideoColorSpace({ fullRange: '' as never }).fullRange).toBe(false)
     })
 
-    it.fails('WebIDL: an init that is not an object (nor undefined or null) is a TypeError', () => {
+    it('WebIDL: an init that is not an object (nor undefined or null) is a TypeError', () => {
       expectThrowsNamed(() => new VideoColorSpace(5 as never), 'TypeError')
     })
 
-    it.fails('WebIDL: the constructor called without new is a TypeError', () => {
+    it('WebIDL: the constructor called without new is a TypeError', () => {
       expectThrowsNamed(() => (VideoColorSpace as unknown as (this: object, init: object) => unknown).call({}, {}), 'TypeError')
     })
   })

@@ -15,13 +15,13 @@ pub trait ConfigureHook: Default {
 }
 
 /// See the module comment. The literals are the typings' names for the init, config and
-/// support dictionaries.
+/// support dictionaries and a decoder's chunk.
 macro_rules! codec_class {
     (
         $(#[$doc:meta])*
         $class:ident($session:ty, $gate:ident, $counter:ident, $init:literal, $queue_size:ident),
         configure($config:ident = $config_ts:literal, $check:expr),
-        support($support:ident = $support_ts:literal) $(, state($state:ty))? $(, decode($chunk:ident))? $(,)?
+        support($support:ident = $support_ts:literal) $(, state($state:ty))? $(, decode($chunk:ident = $chunk_ts:literal))? $(,)?
     ) => {
         $(#[$doc])*
         #[napi]
@@ -56,6 +56,7 @@ macro_rules! codec_class {
                 this: napi::bindgen_prelude::This,
                 #[napi(ts_arg_type = $init)] init: crate::js::raw::JsHandle,
             ) -> napi::Result<Self> {
+                crate::js::interface::constructing::<Self>(&env, &this)?;
                 let queue = crate::codec::queue::CodecQueue::new(&env, this.object.raw(), init.0);
                 crate::js::error::OrThrow::or_throw(queue, &env).map(|queue| Self { queue, $(state: <$state>::default(),)? })
             }
@@ -92,7 +93,7 @@ macro_rules! codec_class {
             pub fn decode(
                 &self,
                 env: napi::Env,
-                chunk: napi::bindgen_prelude::ClassInstance<$chunk>,
+                #[napi(ts_arg_type = $chunk_ts)] chunk: crate::js::interface::Instance<$chunk>,
             ) -> napi::Result<()> {
                 let key = chunk.chunk.kind == crate::encoded_chunk::ChunkType::Key;
                 let queued = self.queue.check_decodable(key).and_then(|()| self.queue.enqueue(&env, chunk.chunk.input(), None));

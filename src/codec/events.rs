@@ -3,10 +3,11 @@
 //! `this`, `target` and `currentTarget`; `ondequeue` is an event handler attribute; and
 //! the callbacks holder keeps `output` and `error` from the init dictionary.
 //!
-//! napi-rs classes cannot extend a JS class, so the first construction of each class
-//! puts `EventTarget.prototype` under the class's prototype (and `EventTarget` under the
-//! class, for the statics Node checks), and each instance gets the listener state a
-//! `new EventTarget()` has: Node keeps it in the instance's own symbol-keyed properties.
+//! napi-rs classes cannot extend a JS class, so when the addon loads each codec class
+//! gets `EventTarget.prototype` under its prototype (and `EventTarget` under the class,
+//! for the statics Node checks), and each instance gets the listener state a `new
+//! EventTarget()` has: Node keeps it in the instance's own symbol-keyed properties. A
+//! subclass of a codec inherits both, as it would from a class that extends EventTarget.
 
 use std::ffi::CStr;
 
@@ -16,8 +17,7 @@ use napi::Env;
 
 use crate::js::raw::{
     array_elements, call_function, call_method, call_with, construct_global, function, get_keyed, get_property,
-    global_property, is_function, null, object, prototype_of, set_keyed, set_property, strict_equals,
-    this_and_first_arg, type_of, undefined,
+    global_property, is_function, null, object, set_keyed, set_property, this_and_first_arg, type_of, undefined,
 };
 
 /// The holder of a codec's callbacks, from its init dictionary: `{output, error,
@@ -42,17 +42,19 @@ pub fn callbacks_from_init(env: &Env, init: napi_value) -> Result<napi_value, En
     build().map_err(internal)
 }
 
-/// Makes the codec being constructed (`this`) an `EventTarget`.
-pub fn init_event_target(env: &Env, this: napi_value) -> napi::Result<()> {
+/// Makes the codec class `class` inherit from `EventTarget` (once, as the addon loads).
+pub fn inherit_event_target(env: &Env, class: napi_value) -> napi::Result<()> {
     let event_target = global_property(env, "EventTarget")?;
     let target_prototype = get_property(env, event_target, c"prototype")?;
-    let prototype = prototype_of(env, this)?;
-    if !strict_equals(env, prototype_of(env, prototype)?, target_prototype)? {
-        let class = get_property(env, prototype, c"constructor")?;
-        let object_ctor = global_property(env, "Object")?;
-        call_method(env, object_ctor, c"setPrototypeOf", &[prototype, target_prototype])?;
-        call_method(env, object_ctor, c"setPrototypeOf", &[class, event_target])?;
-    }
+    let prototype = get_property(env, class, c"prototype")?;
+    let object_ctor = global_property(env, "Object")?;
+    call_method(env, object_ctor, c"setPrototypeOf", &[prototype, target_prototype])?;
+    call_method(env, object_ctor, c"setPrototypeOf", &[class, event_target])?;
+    Ok(())
+}
+
+/// Gives the codec being constructed (`this`) the listener state of an `EventTarget`.
+pub fn init_event_target(env: &Env, this: napi_value) -> napi::Result<()> {
     let fresh = construct_global(env, "EventTarget", &[])?;
     let object_ctor = global_property(env, "Object")?;
     let keys = call_method(env, object_ctor, c"getOwnPropertySymbols", &[fresh])?;

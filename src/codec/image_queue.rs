@@ -20,7 +20,7 @@ use crate::codec::mailbox::Mailbox;
 use crate::image_decoder::decode_result;
 use crate::image_track::{self, ImageTrackList, SharedTracks, Tracks};
 use crate::js::buffer::BufferSource;
-use crate::js::error::closed;
+use crate::js::error::{closed, Exception};
 use crate::js::promise;
 use crate::js::raw::{self, check};
 use crate::js::stream::{self, Read, StreamReader};
@@ -33,8 +33,10 @@ pub struct ImageQueue {
     env: sys::napi_env,
     /// `[[closed]]`.
     pub closed: bool,
-    /// `[[complete]]`: all the data is in.
+    /// `[[complete]]`: all the data is in (for a buffer, from the constructor on).
     pub complete: bool,
+    /// The worker has all the data, so the track's frame count is final.
+    counted: bool,
     commands: Arc<Inbox<Command>>,
     mailbox: Option<Arc<Mailbox<Event>>>,
     /// Commands sent and not yet handled by the worker.
@@ -136,6 +138,7 @@ impl ImageQueue {
             env: env.raw(),
             closed: false,
             complete: false,
+            counted: false,
             commands: Arc::new(Inbox::default()),
             mailbox: None,
             outstanding: 0,
@@ -153,6 +156,15 @@ impl ImageQueue {
         })))
     }
 
+    /// `[[complete]]` true and `[[completed promise]]` resolved: for buffer data, by the
+    /// constructor (steps 18.4-18.5); for a stream, once the worker has all of it.
+    pub fn mark_complete(&mut self, env: &Env) {
+        self.complete = true;
+        if let Some(deferred) = self.completed_deferred.take() {
+            promise::resolve_undefined(env, deferred);
+        }
+    }
+
     /// The checks of `decode()` before its promise is queued: the frame index asked for.
     pub fn check_decode(&self, index: u32) -> Result<u32, EngineError> {
         if self.closed {
@@ -164,7 +176,7 @@ impl ImageQueue {
                 return Err(EngineError::InvalidState("no track is selected".into()));
             };
             // "Reject Infeasible Decode".
-            if self.complete && index >= track.frame_count {
+            if self.counted && index >= track.frame_count {
                 return Err(EngineError::range_error(format!("frame {index} is past the last frame")));
             }
         }
@@ -227,10 +239,8 @@ impl ImageQueue {
             }
             Event::Completed => {
                 let mut c = core.borrow_mut();
-                c.complete = true;
-                if let Some(deferred) = c.completed_deferred.take() {
-                    promise::resolve_undefined(env, deferred);
-                }
+                c.counted = true;
+                c.mark_complete(env);
             }
             Event::Decoded { id, result } => Self::decoded(core, env, id, result),
             Event::Fatal(error) => Self::close(core, env, &error),
@@ -263,6 +273,10 @@ impl ImageQueue {
 
     /// "Reset ImageDecoder": pending decodes reject with `error`.
     pub fn reset(core: &Rc<RefCell<Self>>, env: &Env, error: &EngineError) {
+        Self::reset_with(core, env, &mut Exception::new(error));
+    }
+
+    fn reset_with(core: &Rc<RefCell<Self>>, env: &Env, exception: &mut Exception) {
         let pending = {
             let mut c = core.borrow_mut();
             let pending = std::mem::take(&mut c.pending);
@@ -273,7 +287,7 @@ impl ImageQueue {
             pending
         };
         for (_, deferred) in pending {
-            promise::reject(env, deferred, error);
+            promise::reject_with(env, deferred, exception);
         }
     }
 
@@ -283,7 +297,8 @@ impl ImageQueue {
         if core.borrow().closed {
             return;
         }
-        Self::reset(core, env, error);
+        let mut exception = Exception::new(error);
+        Self::reset_with(core, env, &mut exception);
         let (reader, tracks) = {
             let mut c = core.borrow_mut();
             c.update_liveness_closing(env);
@@ -292,11 +307,11 @@ impl ImageQueue {
             c.held.clear();
             c.live = None;
             if let Some(deferred) = c.completed_deferred.take() {
-                promise::reject(env, deferred, error);
+                promise::reject_with(env, deferred, &mut exception);
             }
             (c.reader.take(), c.tracks.clone())
         };
-        tracks.borrow_mut().close(env, error);
+        tracks.borrow_mut().close(env, &mut exception);
         if let Some(reader) = reader {
             stream::cancel(env, &reader);
         }

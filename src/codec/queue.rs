@@ -26,7 +26,7 @@ use crate::codec::mailbox::Mailbox;
 use crate::codec::protocol::{Codec, CodecState, Command, Config, Event, Input};
 use crate::codec::worker::Worker;
 use crate::dict::Checked;
-use crate::js::error::js_error;
+use crate::js::error::Exception;
 use crate::js::promise;
 use crate::js::raw;
 use crate::memory::anchor;
@@ -207,14 +207,16 @@ impl<C: Codec> CodecQueue<C> {
     /// AbortError, back to "unconfigured".
     pub fn reset(&self, env: &Env) -> Result<(), EngineError> {
         self.core.borrow().check_open()?;
-        Core::reset(&self.core, env, EngineError::Abort(format!("{} was reset", C::NAME)));
+        let error = EngineError::Abort(format!("{} was reset", C::NAME));
+        Core::reset(&self.core, env, &mut Exception::new(&error));
         Ok(())
     }
 
     /// `close()`: reset, then closed for good; the worker ends.
     pub fn close(&self, env: &Env) -> Result<(), EngineError> {
         self.core.borrow().check_open()?;
-        Core::close(&self.core, env, EngineError::Abort(format!("{} was closed", C::NAME)));
+        let error = EngineError::Abort(format!("{} was closed", C::NAME));
+        Core::close(&self.core, env, &mut Exception::new(&error));
         Ok(())
     }
 
@@ -309,8 +311,8 @@ impl<C: Codec> Core<C> {
         raw::set_ref_strength(env, self.this, busy);
     }
 
-    /// "Reset Codec" with `error` for pending flushes.
-    fn reset(core: &Rc<RefCell<Self>>, env: &Env, error: EngineError) {
+    /// "Reset Codec" with `exception` for pending flushes.
+    fn reset(core: &Rc<RefCell<Self>>, env: &Env, exception: &mut Exception) {
         let flushes = {
             let mut c = core.borrow_mut();
             c.generation += 1;
@@ -329,12 +331,12 @@ impl<C: Codec> Core<C> {
             flushes
         };
         for (_, deferred) in flushes {
-            promise::reject(env, deferred, &error);
+            promise::reject_with(env, deferred, exception);
         }
     }
 
-    fn close(core: &Rc<RefCell<Self>>, env: &Env, error: EngineError) {
-        Self::reset(core, env, error);
+    fn close(core: &Rc<RefCell<Self>>, env: &Env, exception: &mut Exception) {
+        Self::reset(core, env, exception);
         let mut c = core.borrow_mut();
         c.state = CodecState::Closed;
         c.update_liveness(env);
@@ -348,11 +350,13 @@ impl<C: Codec> Core<C> {
         c.live = None;
     }
 
-    /// "Close Codec" with an error from the worker: the error callback gets it.
+    /// "Close Codec" with an error from the worker: the error callback gets the exception
+    /// the pending flushes rejected with.
     fn fail(core: &Rc<RefCell<Self>>, env: &Env, error: EngineError) {
-        Self::close(core, env, error.clone());
+        let mut exception = Exception::new(&error);
+        Self::close(core, env, &mut exception);
         let callbacks = core.borrow().callbacks_object(env);
-        if let (Ok(callbacks), Ok(value)) = (callbacks, js_error(env, &error)) {
+        if let (Ok(callbacks), Ok(value)) = (callbacks, exception.value(env)) {
             let _ = events::call_callback(env, callbacks, c"error", &[value]);
         }
     }

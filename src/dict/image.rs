@@ -5,7 +5,7 @@ use engine::image::ImageKind;
 use engine::{EngineError, Result};
 use napi_derive::napi;
 
-use crate::dict::webidl::{enforce_u32, unsigned_long, Boolean, DomString, Number};
+use crate::dict::webidl::{enforce_u32, Boolean, DomString, Number};
 use crate::js::raw::JsHandle;
 
 /// `ImageDecoderInit`.
@@ -66,9 +66,7 @@ pub struct CheckedInit {
 
 /// The spec's "valid ImageDecoderInit" checks other than those on `data` itself.
 pub fn check_init(init: &ImageDecoderInit) -> Result<CheckedInit> {
-    if !is_image_mime_type(&init.mime_type) {
-        return Err(EngineError::type_error(format!("'{}' is not a valid image MIME type", init.mime_type)));
-    }
+    check_type(&init.mime_type)?;
     init.color_space_conversion.as_deref().map(ColorSpaceConversion::parse).transpose()?;
     let width = init.desired_width.map(|w| enforce_u32(w, "desiredWidth")).transpose()?;
     let height = init.desired_height.map(|h| enforce_u32(h, "desiredHeight")).transpose()?;
@@ -83,9 +81,18 @@ pub fn check_init(init: &ImageDecoderInit) -> Result<CheckedInit> {
     Ok(CheckedInit { kind: ImageKind::from_mime(&init.mime_type), desired_size })
 }
 
-/// The frame index asked for (WebIDL `unsigned long`).
-pub fn frame_index(options: &ImageDecodeOptions) -> u32 {
-    options.frame_index.map_or(0, unsigned_long)
+/// A `type` that is no valid image MIME type is a TypeError (the init's step 1, and
+/// `isTypeSupported()`'s).
+pub fn check_type(mime: &str) -> Result<()> {
+    if !is_image_mime_type(mime) {
+        return Err(EngineError::type_error(format!("'{mime}' is not a valid image MIME type")));
+    }
+    Ok(())
+}
+
+/// The frame index asked for (WebIDL `[EnforceRange] unsigned long`).
+pub fn frame_index(options: &ImageDecodeOptions) -> Result<u32> {
+    options.frame_index.map_or(Ok(0), |index| enforce_u32(index, "frameIndex"))
 }
 
 /// A "valid MIME type string" (https://mimesniff.spec.whatwg.org/#valid-mime-type) whose

@@ -15,8 +15,9 @@ use napi::Env;
 
 use crate::js::error;
 
-/// Converts a dictionary argument, turning napi-rs's conversion failure (a missing
-/// member, a wrong type) into the `TypeError` WebIDL requires.
+/// Converts a dictionary argument (undefined and null are `{}`, any other value that is
+/// no object a TypeError), turning napi-rs's conversion failure (a missing member, a
+/// wrong type) into the `TypeError` WebIDL requires.
 pub fn read<T: FromNapiValue>(env: &Env, value: napi_value) -> napi::Result<T> {
     read_value(env, value).map_err(|e| error::throw(env, e))
 }
@@ -24,7 +25,9 @@ pub fn read<T: FromNapiValue>(env: &Env, value: napi_value) -> napi::Result<T> {
 /// As [`read`], returning the `TypeError` instead of throwing it.
 pub fn read_value<T: FromNapiValue>(env: &Env, value: napi_value) -> Result<T, EngineError> {
     // SAFETY: a JS-thread call with a live handle of the current call.
-    unsafe { T::from_napi_value(env.raw(), value) }.map_err(|e| EngineError::type_error(e.reason))
+    unsafe { webidl::Dictionary::<T>::from_napi_value(env.raw(), value) }
+        .map(|dictionary| dictionary.0)
+        .map_err(|e| EngineError::type_error(e.reason))
 }
 
 /// What a codec configuration comes to, in the spec's order of checks.

@@ -29,6 +29,16 @@ impl BufferSource {
             .ok_or_else(|| EngineError::type_error("expected an ArrayBuffer, SharedArrayBuffer or ArrayBufferView"))
     }
 
+    /// A `BufferSource` (no `[AllowShared]`): as [`BufferSource::from_value`], and a
+    /// `SharedArrayBuffer` or a view on one is a `TypeError`.
+    pub fn from_unshared(env: &Env, value: napi_value) -> Result<Self, EngineError> {
+        let source = Self::from_value(env, value)?;
+        if is_instance_of_global(env, source.buffer, "SharedArrayBuffer").unwrap_or(true) {
+            return Err(EngineError::type_error("expected an ArrayBuffer or ArrayBufferView, not a shared one"));
+        }
+        Ok(source)
+    }
+
     fn inspect(env: &Env, value: napi_value) -> napi::Result<Option<Self>> {
         let raw = env.raw();
         let mut yes = false;

@@ -24,6 +24,32 @@ pub fn throw(env: &Env, e: EngineError) -> napi::Error {
     }
 }
 
+/// The one exception of a "Reset/Close ... with exception" algorithm: its JS object is
+/// made on first use, and every promise it rejects and the error callback get that same
+/// object.
+pub struct Exception<'a> {
+    error: &'a EngineError,
+    value: Option<napi::sys::napi_value>,
+}
+
+impl<'a> Exception<'a> {
+    pub fn new(error: &'a EngineError) -> Self {
+        Self { error, value: None }
+    }
+
+    /// The JS object (valid for the current call).
+    pub fn value(&mut self, env: &Env) -> napi::Result<napi::sys::napi_value> {
+        match self.value {
+            Some(value) => Ok(value),
+            None => {
+                let value = js_error(env, self.error)?;
+                self.value = Some(value);
+                Ok(value)
+            }
+        }
+    }
+}
+
 /// `result.or_throw(&env)?` at the end of every binding method that can fail.
 pub trait OrThrow<T> {
     fn or_throw(self, env: &Env) -> napi::Result<T>;

@@ -3,6 +3,7 @@
 
 pub mod buffer;
 pub mod error;
+pub mod interface;
 pub mod promise;
 pub mod raw;
 pub mod stream;

@@ -6,7 +6,7 @@ use engine::EngineError;
 use napi::sys::{self, napi_value};
 use napi::Env;
 
-use crate::js::error::js_error;
+use crate::js::error::{js_error, Exception};
 use crate::js::raw::{check, undefined};
 
 /// A promise already settled with `result`: `copyTo()` reports every failure as a
@@ -42,7 +42,12 @@ pub fn resolve_undefined(env: &Env, deferred: sys::napi_deferred) {
 }
 
 pub fn reject(env: &Env, deferred: sys::napi_deferred, error: &EngineError) {
-    if let Ok(value) = js_error(env, error) {
+    reject_with(env, deferred, &mut Exception::new(error));
+}
+
+/// Rejects with `exception`'s object, the same for every promise it rejects.
+pub fn reject_with(env: &Env, deferred: sys::napi_deferred, exception: &mut Exception) {
+    if let Ok(value) = exception.value(env) {
         // SAFETY: see the module comment; each deferred is settled exactly once.
         unsafe { sys::napi_reject_deferred(env.raw(), deferred, value) };
     }

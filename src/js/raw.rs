@@ -252,6 +252,12 @@ pub fn to_value<T: ToNapiValue>(env: &Env, value: T) -> napi::Result<napi_value>
     unsafe { T::to_napi_value(env.raw(), value) }
 }
 
+/// Converts a JS value of a call into a Rust one (a string, a boolean).
+pub fn from_value<T: FromNapiValue>(env: &Env, value: napi_value) -> napi::Result<T> {
+    // SAFETY: see the module comment.
+    unsafe { T::from_napi_value(env.raw(), value) }
+}
+
 /// `object[key]` for any key value (a symbol, say).
 pub fn get_keyed(env: &Env, object: napi_value, key: napi_value) -> napi::Result<napi_value> {
     let mut value = ptr::null_mut();
@@ -264,14 +270,6 @@ pub fn get_keyed(env: &Env, object: napi_value, key: napi_value) -> napi::Result
 pub fn set_keyed(env: &Env, object: napi_value, key: napi_value, value: napi_value) -> napi::Result<()> {
     // SAFETY: see the module comment.
     unsafe { check(sys::napi_set_property(env.raw(), object, key, value), "set property") }
-}
-
-/// `Object.getPrototypeOf(object)`.
-pub fn prototype_of(env: &Env, object: napi_value) -> napi::Result<napi_value> {
-    let mut value = ptr::null_mut();
-    // SAFETY: see the module comment.
-    unsafe { check(sys::napi_get_prototype(env.raw(), object, &mut value), "napi_get_prototype")? };
-    Ok(value)
 }
 
 /// `function.call(receiver, ...args)`; an exception stays pending for the JS caller.

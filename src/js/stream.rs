@@ -50,9 +50,20 @@ pub fn is_readable_stream(env: &Env, value: napi_value) -> bool {
 /// Whether the stream is locked to a reader already (the spec's IsReadableStreamLocked).
 pub fn is_locked(env: &Env, stream: napi_value) -> bool {
     let locked = raw::get_property(env, stream, c"locked");
-    locked
-        .and_then(|v| crate::dict::read_value::<bool>(env, v).map_err(|e| napi::Error::from_reason(e.to_string())))
-        .unwrap_or(true)
+    locked.and_then(|v| raw::from_value::<bool>(env, v)).unwrap_or(true)
+}
+
+/// Whether the stream has been read from or cancelled (the spec's IsReadableStreamDisturbed),
+/// through Node's `stream.isDisturbed`; false where this Node has no
+/// `process.getBuiltinModule` to reach it. An exception it throws stays pending.
+pub fn is_disturbed(env: &Env, stream: napi_value) -> napi::Result<bool> {
+    let process = raw::global_property(env, "process")?;
+    if !raw::is_function(env, raw::get_property(env, process, c"getBuiltinModule")?)? {
+        return Ok(false);
+    }
+    let module = raw::call_method(env, process, c"getBuiltinModule", &[raw::string(env, "node:stream")?])?;
+    let answer = raw::call_method(env, module, c"isDisturbed", &[stream])?;
+    raw::from_value::<bool>(env, answer)
 }
 
 /// Locks `stream` to a reader and starts reading it.
@@ -86,7 +97,7 @@ fn read_next(env: &Env, reader: &Rc<StreamReader>) -> napi::Result<()> {
         promise,
         move |env, result| {
             let done = raw::get_property(env, result, c"done")?;
-            let done = crate::dict::read_value::<bool>(env, done).unwrap_or(true);
+            let done = raw::from_value::<bool>(env, done).unwrap_or(true);
             let outcome = if done { Read::Done } else { Read::Chunk(raw::get_property(env, result, c"value")?) };
             if deliver(env, &on_value, outcome) && !done {
                 read_next(env, &on_value)?;

@@ -30,20 +30,23 @@ impl Rect {
     }
 
     /// Converts a `DOMRectInit`'s doubles, as the spec's "Parse Visible Rect" does: every
-    /// member finite and non-negative, width and height non-zero, integral pixels, and
-    /// inside `width` x `height`.
+    /// member finite and non-negative and truncated to whole pixels (§ 9.6 "DOMRects in
+    /// VideoFrame"), then width and height non-zero and the rect inside `width` x
+    /// `height`. The draft checks the width before truncating; Chromium truncates first,
+    /// so that 0.5 is a TypeError rather than a frame 0 pixels wide, and so do we.
     pub fn parse(x: f64, y: f64, width: f64, height: f64, bound_w: u32, bound_h: u32) -> Result<Self> {
         let all = [x, y, width, height];
         if all.iter().any(|v| !v.is_finite() || *v < 0.0) {
             return Err(EngineError::type_error("rect members must be finite and non-negative"));
         }
-        if width == 0.0 || height == 0.0 {
-            return Err(EngineError::type_error("rect width and height must be non-zero"));
+        if all.iter().any(|v| *v >= f64::from(u32::MAX) + 1.0) {
+            return Err(EngineError::type_error("rect members must be below 2^32"));
         }
-        if all.iter().any(|v| v.fract() != 0.0 || *v > f64::from(u32::MAX)) {
-            return Err(EngineError::type_error("rect members must be whole pixels"));
+        let [x, y, width, height] = all.map(|v| v.trunc() as u32);
+        if width == 0 || height == 0 {
+            return Err(EngineError::type_error("rect width and height must be at least one pixel"));
         }
-        let rect = Self { x: x as u32, y: y as u32, width: width as u32, height: height as u32 };
+        let rect = Self { x, y, width, height };
         if rect.right() > u64::from(bound_w) || rect.bottom() > u64::from(bound_h) {
             return Err(EngineError::type_error(format!(
                 "rect {}x{} at ({}, {}) does not fit in {bound_w}x{bound_h}",
@@ -439,10 +442,13 @@ mod tests {
             (0.0, 0.0, 0.0, 2.0),
             (0.0, 0.0, 5.0, 4.0),
             (f64::NAN, 0.0, 1.0, 1.0),
-            (0.5, 0.0, 1.0, 1.0),
+            (0.0, 0.0, 0.5, 1.0),
+            (0.0, 0.0, 4.0, 4.5 + 0.5),
         ] {
             assert_eq!(Rect::parse(bad.0, bad.1, bad.2, bad.3, 4, 4).unwrap_err().name(), "TypeError", "{bad:?}");
         }
+        let truncated = Rect::parse(1.5, 0.9, 2.9, 2.5, 4, 4).unwrap();
+        assert_eq!((truncated.x, truncated.y, truncated.width, truncated.height), (1, 0, 2, 2));
     }
 
     #[test]
