@@ -2,13 +2,18 @@
 // subsection by subsection; numbers as in the editor's draft of 2026-05. The steps the
 // codec interfaces share are registered by describeCodecInterface (helpers/codec-conformance.ts);
 // what only VideoDecoder has is below, in the subsection it belongs to.
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
 import { beforeAll, expect, it } from 'vitest'
 
 import { EncodedVideoChunk, VideoDecoder, VideoFrame, type VideoDecoderConfig } from '../../index.js'
 import { describeCodecInterface, recorded, type CodecFixture } from '../helpers/codec-conformance.js'
 import { checkCountersReturn, detachedBuffer } from '../helpers/conformance.js'
 import { expectThrowsNamed } from '../helpers/errors.js'
-import { encodeClip } from '../helpers/video.js'
+import { encodeClip, splitAtAud } from '../helpers/video.js'
 
 checkCountersReturn()
 
@@ -19,12 +24,27 @@ let stream: EncodedVideoChunk[] = []
 /** An H.264 stream with B-frames: decode order differs from presentation order. */
 let reordered: { chunks: EncodedVideoChunk[]; config: VideoDecoderConfig }
 
+/** Eight frames from the ffmpeg CLI (our encoders do not reorder), with B-frames in x264's
+ * fixed pattern: frames 0, 3, 1, 2, 6, 4, 5, 7 in decode order (as `-f framecrc` shows).
+ * Were the pattern other, the frames would come out of the decoder with their
+ * timestamps out of order. */
+function reorderedStream(): { chunks: EncodedVideoChunk[]; config: VideoDecoderConfig } {
+  const dir = mkdtempSync(join(tmpdir(), 'webcodecs-conformance-'))
+  const file = join(dir, 'b-frames.h264')
+  const x264 = ['-c:v', 'libx264', '-bf', '2', '-x264-params', 'b-adapt=0:scenecut=0:b-pyramid=0', '-g', '100']
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=64x48:rate=30', '-frames:v', '8', ...x264, '-bsf:v', 'h264_metadata=aud=insert', '-f', 'h264', '-y', file])
+  const units = splitAtAud(new Uint8Array(readFileSync(file)))
+  rmSync(dir, { recursive: true })
+  const shown = [0, 3, 1, 2, 6, 4, 5, 7]
+  const chunks = units.map((data, i) => new EncodedVideoChunk({ type: i === 0 ? 'key' : 'delta', timestamp: Math.round((shown[i] * 1e6) / 30), data }))
+  return { chunks, config: { codec: 'avc1.64000a' } }
+}
+
 beforeAll(async () => {
   const vp8 = { codec: 'vp8', width: 64, height: 48, bitrate: 200_000 }
   keys = (await encodeClip(vp8, 8, 1)).chunks
   stream = (await encodeClip(vp8, 4)).chunks
-  const h264 = await encodeClip({ codec: 'avc1.64001f', width: 64, height: 48, bitrate: 200_000 }, 8)
-  reordered = { chunks: h264.chunks, config: h264.metadata[0]!.decoderConfig! }
+  reordered = reorderedStream()
 })
 
 /** The frame's attributes, then the frame closed. */

@@ -65,7 +65,10 @@ impl Packager {
         let key = packet.is_key();
         let (timestamp_us, duration_us) = self.timestamps.take(packet.pts());
         let layer = packet.pts().and_then(|p| self.layers.remove(&p));
-        let temporal_layer_id = self.scalability.map(|_| layer.unwrap_or(0));
+        // svc metadata only with more than one temporal layer (the draft's Output
+        // EncodedVideoChunks, step 7): L1T1 chunks carry none.
+        let layered = self.scalability.filter(|m| *m != ScalabilityMode::L1T1);
+        let temporal_layer_id = layered.map(|_| layer.unwrap_or(0));
         let nal_codec = match self.config.codec {
             VideoCodec::H264 { .. } => Some(NalCodec::H264),
             VideoCodec::Hevc { .. } => Some(NalCodec::Hevc),
