@@ -154,13 +154,13 @@ async function runImageCase(target: ImageTarget, fc: ImageCase, options: FuzzOpt
     if (nameOf(e) !== 'EncodingError') failures.push(`${what} rejected with ${nameOf(e)}`)
   }
   let outcome = 'ok'
-  const ready = inject === 'hang' ? await within(new Promise<void>(() => {}), options.watchdogMs) : await within(decoder.completed, options.watchdogMs)
+  const ready = inject === 'hang' ? await within(new Promise<void>(() => {}), options.watchdogMs) : await within(decoder.completed.then(() => decoder.tracks.ready), options.watchdogMs)
   if (ready.state === 'timeout') {
-    failures.push(`completed did not settle within ${options.watchdogMs} ms`)
+    failures.push(`completed and tracks.ready did not settle within ${options.watchdogMs} ms`)
     return { outcome, outputs, failures, hung: true }
   }
   if (ready.state === 'rejected') {
-    allowed(ready.error, 'completed')
+    allowed(ready.error, 'completed or tracks.ready')
     outcome = 'EncodingError'
   } else {
     const track = decoder.tracks.selectedTrack
