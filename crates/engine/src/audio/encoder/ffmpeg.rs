@@ -174,12 +174,13 @@ fn opus_options(opus: &OpusEncoderConfig, mode: BitrateMode, codec: Codec, plan:
     }
     let ms = opus.frame_duration_us as f64 / 1000.0;
     plan.options.push(("frame_duration", format!("{ms}")));
-    if let Some(complexity) = opus.complexity {
-        if complexity > 10 {
-            return Err(EngineError::not_supported(format!("Opus complexity {complexity} is not supported")));
-        }
-        plan.compression = Some(complexity as usize);
+    // "If no value is specified, ... a default of 9" off mobile platforms (libopus's own
+    // default is 10).
+    let complexity = opus.complexity.unwrap_or(9);
+    if complexity > 10 {
+        return Err(EngineError::not_supported(format!("Opus complexity {complexity} is not supported")));
     }
+    plan.compression = Some(complexity as usize);
     if opus.packetlossperc > 100 {
         return Err(EngineError::not_supported("Opus packetlossperc must be at most 100"));
     }
