@@ -176,19 +176,20 @@ impl Session for VideoDecoder {
 /// The first FFmpeg decoder for the config's codec that opens with it.
 fn open_decoder(config: &VideoDecoderConfig) -> Result<(FfmpegDecoder, decoder::Video)> {
     let candidates = config.codec.ffmpeg_codecs().1.iter().map(|&d| (d.name(), d));
-    let mut decoder = open_first("decode", &config.codec, candidates, decoder::find_by_name, |ffmpeg, codec| {
-        let mut ctx = codec::Context::new_with_codec(codec);
-        let kind = if config.optimize_for_latency { threading::Type::Slice } else { threading::Type::Frame };
-        // Built from `kind`: FFmpeg before 6.0 has a third field (`safe`), later ones do not.
-        ctx.set_threading(threading::Config { count: thread_count(), ..threading::Config::kind(kind) });
-        if let Some(description) = &config.description {
-            set_extradata(&mut ctx, description)?;
-        }
-        let opened = ctx.decoder().open_as_with(codec, ffmpeg.options()).and_then(|d| d.video());
-        Ok((ffmpeg, opened.map_err(|e| format!("{}: {e}", ffmpeg.name()))?))
-    })?;
-    decoder.1.set_packet_time_base(ffmpeg_next::Rational::new(TIME_BASE.0, TIME_BASE.1));
-    Ok(decoder)
+    let (ffmpeg, mut decoder) =
+        open_first("decode", &config.codec, candidates, decoder::find_by_name, |ffmpeg, codec| {
+            let mut ctx = codec::Context::new_with_codec(codec);
+            let kind = if config.optimize_for_latency { threading::Type::Slice } else { threading::Type::Frame };
+            // Built from `kind`: FFmpeg before 6.0 has a third field (`safe`), later ones do not.
+            ctx.set_threading(threading::Config { count: thread_count(), ..threading::Config::kind(kind) });
+            if let Some(description) = &config.description {
+                set_extradata(&mut ctx, description)?;
+            }
+            let opened = ctx.decoder().open_as_with(codec, ffmpeg.options()).and_then(|d| d.video());
+            Ok((ffmpeg, opened.map_err(|e| format!("{}: {e}", ffmpeg.name()))?))
+        })?;
+    decoder.set_packet_time_base(ffmpeg_next::Rational::new(TIME_BASE.0, TIME_BASE.1));
+    Ok((ffmpeg, decoder))
 }
 
 /// The NAL codec and length size of chunks when a description says they are

@@ -20,6 +20,7 @@ pub(super) struct Packager {
     pub timestamps: TimestampMap,
     /// The temporal layer of each input still inside the encoder, by pts.
     pub layers: BTreeMap<i64, u32>,
+    /// Two or three temporal layers (none for L1T1 or no scalabilityMode).
     pub scalability: Option<ScalabilityMode>,
     /// The frames' orientation, which `outputConfig` repeats.
     pub orientation: Orientation,
@@ -66,9 +67,8 @@ impl Packager {
         let (timestamp_us, duration_us) = self.timestamps.take(packet.pts());
         let layer = packet.pts().and_then(|p| self.layers.remove(&p));
         // svc metadata only with more than one temporal layer (the draft's Output
-        // EncodedVideoChunks, step 7): L1T1 chunks carry none.
-        let layered = self.scalability.filter(|m| *m != ScalabilityMode::L1T1);
-        let temporal_layer_id = layered.map(|_| layer.unwrap_or(0));
+        // EncodedVideoChunks, step 7): `scalability` is none for L1T1.
+        let temporal_layer_id = self.scalability.map(|_| layer.unwrap_or(0));
         let nal_codec = match self.config.codec {
             VideoCodec::H264 { .. } => Some(NalCodec::H264),
             VideoCodec::Hevc { .. } => Some(NalCodec::Hevc),

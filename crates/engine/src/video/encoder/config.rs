@@ -160,14 +160,23 @@ impl VideoEncoderConfig {
         }
     }
 
+    /// The scalability mode when it has two or three temporal layers; `L1T1` (or an
+    /// unparsable mode, which `validate` refuses) is none.
+    pub(crate) fn temporal_layers(&self) -> Option<ScalabilityMode> {
+        let mode = self.scalability_mode.as_deref().and_then(|m| ScalabilityMode::parse(m).ok());
+        mode.filter(|m| *m != ScalabilityMode::L1T1)
+    }
+
     /// The checks a config must pass before any FFmpeg encoder is tried; returns its
-    /// scalability mode and the pixel format an encoder of its codec takes.
+    /// temporal layers ([`Self::temporal_layers`]) and the pixel format an encoder of its
+    /// codec takes.
     pub(crate) fn validate(&self) -> Result<(Option<ScalabilityMode>, Pixel)> {
         self.hardware_acceleration.require_software("encoding")?;
         if self.width == 0 || self.height == 0 {
             return Err(EngineError::type_error("width and height must be non-zero"));
         }
-        let scalability = self.scalability_mode.as_deref().map(ScalabilityMode::parse).transpose()?;
+        self.scalability_mode.as_deref().map(ScalabilityMode::parse).transpose()?;
+        let scalability = self.temporal_layers();
         let pixel = self.codec.encoder_pixel_format()?;
         if self.alpha == AlphaOption::Discard {
             return Ok((scalability, pixel));

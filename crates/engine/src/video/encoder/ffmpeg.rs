@@ -153,8 +153,7 @@ impl Tuning<'_> {
 
     /// Two or three temporal layers (only libvpx is allowed to get here with them).
     fn temporal_layers(&self) -> Option<ScalabilityMode> {
-        let mode = self.config.scalability_mode.as_deref().and_then(|m| ScalabilityMode::parse(m).ok());
-        mode.filter(|m| *m != ScalabilityMode::L1T1)
+        self.config.temporal_layers()
     }
 
     /// The bitrate the encoder gets; libvpx's VP8 and temporal layers need one.

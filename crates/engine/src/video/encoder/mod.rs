@@ -65,7 +65,7 @@ impl Session for VideoEncoder {
                 if let Some(why) = ffmpeg.unsafe_to_open() {
                     return Err(why.to_owned().into());
                 }
-                if let Some(mode) = scalability.filter(|m| *m != ScalabilityMode::L1T1) {
+                if let Some(mode) = scalability {
                     if !ffmpeg.has_temporal_layers() {
                         return Err(format!("{name} cannot produce {mode:?}").into());
                     }
