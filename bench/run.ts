@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:f
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 
-import { audioChunk, distinctFrames, encodedFile, inputFrames, scenarios, type Scenario } from './scenarios.js'
+import { annexB, audioChunk, decodeInputFile, distinctFrames, encodedFile, inputFrames, rawVideoInput, scenarios, type Scenario } from './scenarios.js'
 
 type Impl = 'webcodecs-rs' | '@napi-rs/webcodecs' | 'ffmpeg CLI'
 const impls: Impl[] = ['webcodecs-rs', '@napi-rs/webcodecs', 'ffmpeg CLI']
@@ -39,7 +39,7 @@ function framesOf(s: Scenario): number {
 
 const encodes = (s: Scenario) => s.kind === 'encode'
 const decodes = (s: Scenario) => s.kind === 'decode' || s.kind === 'decode-copy'
-const decodeInput = (s: Scenario) => join(tmp, `${s.name}.${s.ffmpegCodec === 'h264' ? 'h264' : 'ivf'}`)
+const decodeInput = (s: Scenario) => decodeInputFile(tmp, s)
 
 /** Decoder inputs, made once by the ffmpeg CLI (testsrc2, one key frame). */
 function prepareDecodeInput(s: Scenario): void {
@@ -94,7 +94,7 @@ function runInProcess(impl: 'ours' | 'napi-rs', s: Scenario): Result {
 }
 
 /** The CLI's encoder output: the container for the PSNR check. */
-const cliOutput = (s: Scenario, n: number) => ['-f', s.codec.startsWith('avc1') ? 'h264' : 'ivf', '-y', encodedFile(tmp, s, `cli${n || ''}`)]
+const cliOutput = (s: Scenario, n: number) => ['-f', annexB(s) ? 'h264' : 'ivf', '-y', encodedFile(tmp, s, `cli${n || ''}`)]
 
 /** The ffmpeg CLI doing what the scenario does: `s.parallel` processes at once for a
  * parallel encode (figures summed, fps over all of them). */
@@ -113,7 +113,7 @@ async function runCli(s: Scenario): Promise<Result> {
     input = ['-f', 'f32le', '-ar', '48000', '-ac', '2', '-i', rawInput(s)]
     output = () => ['-c:a', s.ffmpegCodec, '-b:a', String(s.bitrate), '-f', 'null', '-']
   } else {
-    input = ['-f', 'rawvideo', '-pix_fmt', s.format === 'RGBA' ? 'rgba' : 'yuv420p', '-s', `${s.width}x${s.height}`, '-r', '30', '-i', rawInput(s)]
+    input = rawVideoInput(s, rawInput(s))
     output = (n) => ['-pix_fmt', 'yuv420p', '-c:v', s.ffmpegCodec, ...s.ffmpegArgs, '-b:v', String(s.bitrate), ...cliOutput(s, n)]
   }
   const processes = s.parallel ?? 1
@@ -147,7 +147,7 @@ function timed(command: string[]): Promise<Result> {
 function quality(s: Scenario, who: string, payloadBytes: number | undefined): Pick<Result, 'psnrDb' | 'mbps'> {
   const file = encodedFile(tmp, s, who)
   const compareIn = s.format === 'RGBA' ? 'rgb24' : 'yuv420p'
-  const raw = ['-f', 'rawvideo', '-pix_fmt', s.format === 'RGBA' ? 'rgba' : 'yuv420p', '-s', `${s.width}x${s.height}`, '-r', '30', '-i', join(tmp, `${s.name}.raw`)]
+  const raw = rawVideoInput(s, join(tmp, `${s.name}.raw`))
   const graph = `[0:v]settb=1/30,setpts=N,format=${compareIn}[a];[1:v]settb=1/30,setpts=N,format=${compareIn}[b];[a][b]psnr`
   const run = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-i', file, ...raw, '-lavfi', graph, '-f', 'null', '-'], { encoding: 'utf8' })
   const average = /PSNR .*average:([0-9.]+|inf)/.exec(run.stderr)?.[1]

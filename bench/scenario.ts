@@ -6,7 +6,8 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 
-import { audioChunk, encodedFile, inputFrames, scenarios, type Scenario } from './scenarios.js'
+import { ivfFile, parseIvf, splitAtAud } from '../__test__/helpers/containers.js'
+import { annexB, audioChunk, decodeInputFile, encodedFile, inputFrames, scenarios, type Scenario } from './scenarios.js'
 
 interface Codecs {
   VideoEncoder: any
@@ -41,26 +42,6 @@ function inputsReady(): void {
   measure.start = performance.now()
 }
 
-/** An IVF file (VP9, AV1) of `frames` 30 fps frames, for the PSNR and bitrate checks. */
-function ivf(codec: string, width: number, height: number, frames: Uint8Array[]): Buffer {
-  const header = Buffer.alloc(32)
-  header.write('DKIF', 0)
-  header.writeUInt16LE(32, 6)
-  header.write(codec.startsWith('vp09') ? 'VP90' : 'AV01', 8)
-  header.writeUInt16LE(width, 12)
-  header.writeUInt16LE(height, 14)
-  header.writeUInt32LE(30, 16)
-  header.writeUInt32LE(1, 20)
-  header.writeUInt32LE(frames.length, 24)
-  const parts = frames.flatMap((data, i) => {
-    const frame = Buffer.alloc(12)
-    frame.writeUInt32LE(data.byteLength, 0)
-    frame.writeBigUInt64LE(BigInt(i), 4)
-    return [frame, data]
-  })
-  return Buffer.concat([header, ...parts])
-}
-
 /** `s.parallel` encoders (1 unless set) at once, each given every frame; the first one's
  * chunks are written out for the PSNR and bitrate checks. */
 async function encode(s: Scenario): Promise<{ bytes: number }> {
@@ -80,7 +61,7 @@ async function encode(s: Scenario): Promise<{ bytes: number }> {
       },
       error: (e: unknown) => (failure = e),
     })
-    const avc = s.codec.startsWith('avc1') ? { avc: { format: 'annexb' } } : {}
+    const avc = annexB(s) ? { avc: { format: 'annexb' } } : {}
     encoder.configure({ codec: s.codec, width: s.width, height: s.height, bitrate: s.bitrate, framerate: 30, latencyMode: s.latencyMode ?? 'quality', ...avc })
     return encoder
   })
@@ -95,32 +76,17 @@ async function encode(s: Scenario): Promise<{ bytes: number }> {
   if (failure) throw failure
   if (outputs !== frames * encoders.length) throw new Error(`${outputs} chunks for ${frames * encoders.length} frames`)
   const file = encodedFile(inputDir, s, impl)
-  writeFileSync(file, s.codec.startsWith('avc1') ? Buffer.concat(chunks) : ivf(s.codec, s.width, s.height, chunks))
+  const fourcc = s.codec.startsWith('vp09') ? 'VP90' : 'AV01'
+  writeFileSync(file, annexB(s) ? Buffer.concat(chunks) : ivfFile(fourcc, s.width, s.height, chunks.map((data, i) => [i, data]), 30))
   return { bytes: chunks.reduce((sum, c) => sum + c.byteLength, 0) }
 }
 
-/** Access units of an Annex B stream with access unit delimiters, or frames of an IVF file. */
-function units(file: string): Uint8Array[] {
-  const bytes = new Uint8Array(readFileSync(file))
-  const out: Uint8Array[] = []
-  if (file.endsWith('.ivf')) {
-    let offset = bytes[6] | (bytes[7] << 8)
-    while (offset + 12 <= bytes.length) {
-      const size = bytes[offset] | (bytes[offset + 1] << 8) | (bytes[offset + 2] << 16) | (bytes[offset + 3] << 24)
-      out.push(bytes.subarray(offset + 12, offset + 12 + size))
-      offset += 12 + size
-    }
-    return out
-  }
-  const starts: number[] = []
-  for (let i = 0; i + 4 < bytes.length; i++) {
-    if (bytes[i] === 0 && bytes[i + 1] === 0 && bytes[i + 2] === 0 && bytes[i + 3] === 1 && (bytes[i + 4] & 0x1f) === 9) starts.push(i)
-  }
-  return starts.map((s, i) => bytes.subarray(s, starts[i + 1] ?? bytes.length))
-}
-
+/** A decode scenario's chunks: access units of its Annex B stream (with access unit
+ * delimiters) or frames of its IVF file. */
 function decoderInput(s: Scenario): Uint8Array[] {
-  return units(join(inputDir, `${s.name}.${s.ffmpegCodec === 'h264' ? 'h264' : 'ivf'}`)).slice(0, frames)
+  const bytes = new Uint8Array(readFileSync(decodeInputFile(inputDir, s)))
+  const units = annexB(s) ? splitAtAud(bytes) : parseIvf(bytes).map(([, data]) => data)
+  return units.slice(0, frames)
 }
 
 async function decode(s: Scenario): Promise<void> {

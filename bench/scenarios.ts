@@ -30,9 +30,22 @@ export interface Scenario {
   parallel?: number
 }
 
+/** Whether a scenario's video is H.264, kept as Annex B; other codecs' go in IVF. */
+export const annexB = (s: Scenario) => s.codec.startsWith('avc1')
+
 /** The file an encode scenario's chunks go to: Annex B for H.264, IVF otherwise. */
 export function encodedFile(dir: string, s: Scenario, who: string): string {
-  return join(dir, `${s.name}.${who}.${s.codec.startsWith('avc1') ? 'h264' : 'ivf'}`)
+  return join(dir, `${s.name}.${who}.${annexB(s) ? 'h264' : 'ivf'}`)
+}
+
+/** The stream a decode scenario decodes, made by bench/run.ts. */
+export function decodeInputFile(dir: string, s: Scenario): string {
+  return join(dir, `${s.name}.${annexB(s) ? 'h264' : 'ivf'}`)
+}
+
+/** The CLI's arguments that read a raw file of a scenario's frames at 30 fps. */
+export function rawVideoInput(s: Scenario, file: string): string[] {
+  return ['-f', 'rawvideo', '-pix_fmt', s.format === 'RGBA' ? 'rgba' : 'yuv420p', '-s', `${s.width}x${s.height}`, '-r', '30', '-i', file]
 }
 
 const x264 = ['-preset', 'superfast', '-tune', 'psnr', '-bf', '0', '-rc-lookahead', '0', '-threads', '2']

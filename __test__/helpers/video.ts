@@ -10,6 +10,9 @@ import {
   type VideoDecoderConfig,
   type VideoEncoderConfig,
 } from '../../index.js'
+import { ivfFile } from './containers.js'
+
+export { parseIvf, splitAtAud } from './containers.js'
 
 /** An I420 frame of a moving pattern: diagonal luma ramp, a bright square sliding right, flat chroma tints. */
 export function patternI420(width: number, height: number, index: number): Uint8Array {
@@ -141,52 +144,12 @@ export function concatChunks(chunks: EncodedVideoChunk[]): Uint8Array {
   return out
 }
 
-/** An IVF file (VP8/VP9/AV1) from chunks. */
+/** An IVF file (VP8/VP9/AV1) from chunks, at their timestamps. */
 export function ivf(fourcc: string, width: number, height: number, chunks: EncodedVideoChunk[]): Uint8Array {
-  const header = Buffer.alloc(32)
-  header.write('DKIF', 0)
-  header.writeUInt16LE(0, 4)
-  header.writeUInt16LE(32, 6)
-  header.write(fourcc, 8)
-  header.writeUInt16LE(width, 12)
-  header.writeUInt16LE(height, 14)
-  header.writeUInt32LE(1_000_000, 16)
-  header.writeUInt32LE(1, 20)
-  header.writeUInt32LE(chunks.length, 24)
-  const parts: Buffer[] = [header]
-  for (const chunk of chunks) {
-    const frameHeader = Buffer.alloc(12)
-    frameHeader.writeUInt32LE(chunk.byteLength, 0)
-    frameHeader.writeBigUInt64LE(BigInt(chunk.timestamp), 4)
-    const data = Buffer.alloc(chunk.byteLength)
+  const frames = chunks.map((chunk): [number, Uint8Array] => {
+    const data = new Uint8Array(chunk.byteLength)
     chunk.copyTo(data)
-    parts.push(frameHeader, data)
-  }
-  return Buffer.concat(parts)
-}
-
-/** Frames of an IVF file: [pts, bytes]. */
-export function parseIvf(file: Uint8Array): [number, Uint8Array][] {
-  const view = Buffer.from(file.buffer, file.byteOffset, file.byteLength)
-  const headerSize = view.readUInt16LE(6)
-  const frames: [number, Uint8Array][] = []
-  let offset = headerSize
-  while (offset + 12 <= view.length) {
-    const size = view.readUInt32LE(offset)
-    const pts = Number(view.readBigUInt64LE(offset + 4))
-    frames.push([pts, file.subarray(offset + 12, offset + 12 + size)])
-    offset += 12 + size
-  }
-  return frames
-}
-
-/** Splits an Annex B H.264 stream with access unit delimiters into access units. */
-export function splitAtAud(stream: Uint8Array): Uint8Array[] {
-  const starts: number[] = []
-  for (let i = 0; i + 4 < stream.length; i++) {
-    if (stream[i] === 0 && stream[i + 1] === 0 && stream[i + 2] === 0 && stream[i + 3] === 1 && (stream[i + 4] & 0x1f) === 9) {
-      starts.push(i)
-    }
-  }
-  return starts.map((s, i) => stream.subarray(s, starts[i + 1] ?? stream.length))
+    return [chunk.timestamp, data]
+  })
+  return ivfFile(fourcc, width, height, frames, 1_000_000)
 }
