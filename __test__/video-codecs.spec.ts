@@ -85,23 +85,89 @@ describe('chunk order', () => {
 })
 
 describe('per-frame quantizers', () => {
-  it('vp9: each frame is encoded at its own quantizer (realtime: chunk i is frame i)', async () => {
-    const sizes: number[] = []
-    const encoder = new VideoEncoder({ output: (chunk) => sizes.push(chunk.byteLength), error: noop })
-    encoder.configure(config('vp09.00.10.08', 320, 240, { bitrateMode: 'quantizer', latencyMode: 'realtime' }))
-    const quantizers = [20, 20, 4, 60, 4, 60]
+  /** The test pattern with fresh noise on luma: costly enough that quantizers show. */
+  function noisyI420(index: number): Uint8Array {
+    const data = patternI420(320, 240, index)
+    let state = 0x9e3779b9 + index
+    for (let i = 0; i < 320 * 240; i++) {
+      state ^= state << 13
+      state ^= state >>> 17
+      state ^= state << 5
+      data[i] = Math.min(255, data[i] + ((state >>> 0) % 48))
+    }
+    return data
+  }
+
+  /** Realtime (chunk i is frame i), frame i at quantizers[i]; the last two are key frames asked for. */
+  async function encodeAt(codec: string, member: string, quantizers: number[]) {
+    const chunks: EncodedVideoChunk[] = []
+    let decoderConfig: VideoDecoderConfig | undefined
+    const encoder = new VideoEncoder({
+      output: (chunk, metadata) => {
+        chunks.push(chunk)
+        decoderConfig ??= metadata?.decoderConfig
+      },
+      error: noop,
+    })
+    encoder.configure(config(codec, 320, 240, { bitrateMode: 'quantizer', latencyMode: 'realtime' }))
     for (const [i, quantizer] of quantizers.entries()) {
-      const frame = frameAt(320, 240, i)
-      encoder.encode(frame, { vp9: { quantizer } })
+      const init = { format: 'I420', codedWidth: 320, codedHeight: 240, timestamp: i * 33_333 } as const
+      const frame = new VideoFrame(noisyI420(i), init)
+      encoder.encode(frame, { keyFrame: i >= quantizers.length - 2, [member]: { quantizer } })
       frame.close()
     }
     await encoder.flush()
     encoder.close()
-    expect(sizes).toHaveLength(6)
-    // Fine frames are larger than the q20 delta frame before them, coarse ones smaller.
-    for (const i of [2, 4]) expect(sizes[i]).toBeGreaterThan(1.5 * sizes[1])
-    for (const i of [3, 5]) expect(sizes[i]).toBeLessThan(sizes[1] / 2)
-  })
+    return { chunks, decoderConfig: decoderConfig! }
+  }
+
+  const bytes = (chunk: EncodedVideoChunk) => {
+    const out = new Uint8Array(chunk.byteLength)
+    chunk.copyTo(out)
+    return out
+  }
+
+  // Key frames are coded byte for byte alike where the encoder carries no state into
+  // them; libaom's real-time mode adapts its tools to the frames before.
+  const codecs = [
+    ['vp09.00.10.08', 'vp9', true],
+    ['avc1.42001f', 'avc', true],
+    ['hvc1.1.6.L93.B0', 'hevc', true],
+    ['av01.0.04M.08', 'av1', false],
+  ] as const
+  for (const [codec, member, exact] of codecs) {
+    it(`${member}: each frame is coded at its own quantizer`, async () => {
+      const { chunks, decoderConfig } = await encodeAt(codec, member, [20, 20, 4, 50, 4, 50, 4, 50])
+      expect(chunks.map((c) => c.type)).toEqual(['key', 'delta', 'delta', 'delta', 'delta', 'delta', 'key', 'key'])
+      const sizes = chunks.map((c) => c.byteLength)
+      // Fine frames are larger than the q20 delta frame before them, coarse ones smaller.
+      for (const i of [2, 4]) expect(sizes[i]).toBeGreaterThan(1.5 * sizes[1])
+      for (const i of [3, 5]) expect(sizes[i]).toBeLessThan(sizes[1] / 3)
+      expect(sizes[6]).toBeGreaterThan(3 * sizes[7])
+      // And so is their fidelity: each fine frame decodes far closer to its source.
+      const decoded = await decodeClip(decoderConfig, chunks)
+      const fidelity = decoded.luma.map((luma, i) => psnr(luma, noisyI420(i).subarray(0, 320 * 240)))
+      for (const i of [2, 4, 6]) expect(fidelity[i]).toBeGreaterThan(fidelity[i + 1] + 8)
+    })
+
+    it(`${member}: a key frame is coded as in a stream at its quantizer alone`, async () => {
+      const mixed = await encodeAt(codec, member, [20, 20, 4, 50, 4, 50, 4, 50])
+      const fine = await encodeAt(codec, member, Array(8).fill(4))
+      const coarse = await encodeAt(codec, member, Array(8).fill(50))
+      const fidelity = async (run: typeof mixed, i: number) => {
+        const decoded = await decodeClip(run.decoderConfig, run.chunks)
+        return psnr(decoded.luma[i], noisyI420(i).subarray(0, 320 * 240))
+      }
+      for (const [alone, i] of [[fine, 6], [coarse, 7]] as const) {
+        if (exact) {
+          expect(bytes(mixed.chunks[i])).toEqual(bytes(alone.chunks[i]))
+        } else {
+          expect(Math.abs(mixed.chunks[i].byteLength / alone.chunks[i].byteLength - 1)).toBeLessThan(0.05)
+          expect(Math.abs((await fidelity(mixed, i)) - (await fidelity(alone, i)))).toBeLessThan(0.25)
+        }
+      }
+    })
+  }
 })
 
 describe('H.264 and HEVC bitstream formats', () => {

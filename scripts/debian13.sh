@@ -24,7 +24,7 @@ cache="${WEBCODECS_CACHE:-$HOME/.cache/webcodecs-rs}"
 rustup_home="${RUSTUP_HOME:-$HOME/.rustup}"
 cargo_home="${CARGO_HOME:-$HOME/.cargo}"
 
-packages=(pkg-config clang libclang-dev libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev
+packages=(pkg-config clang libclang-dev libaom-dev libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev
   ffmpeg time libjpeg-turbo-progs build-essential ca-certificates)
 
 if [ "${1:-}" = --prepare ]; then

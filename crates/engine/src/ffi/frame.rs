@@ -108,3 +108,31 @@ pub(crate) fn plane_mut(frame: &mut frame::Audio, index: usize, len: usize) -> O
         (!data.is_null()).then(|| std::slice::from_raw_parts_mut(data, len))
     }
 }
+
+/// Asks the encoder to code the whole of `frame` `offset` quantizer steps away from the
+/// level its rate control picks: one region of interest (FFmpeg's x264 and x265 wrappers
+/// turn it into per-macroblock offsets), whose offset is a fraction of `range` steps.
+pub(crate) fn offset_quantizer(frame: &mut frame::Video, offset: i32, range: i32) -> Result<()> {
+    let region = sys::AVRegionOfInterest {
+        self_size: std::mem::size_of::<sys::AVRegionOfInterest>() as u32,
+        top: 0,
+        bottom: frame.height() as i32,
+        left: 0,
+        right: frame.width() as i32,
+        qoffset: sys::AVRational { num: offset.clamp(-range, range), den: range.max(1) },
+    };
+    // SAFETY: `frame` is a live AVFrame we own; FFmpeg allocates the side data with the
+    // size asked for (suitably aligned), and we write one whole struct into it.
+    unsafe {
+        let data = sys::av_frame_new_side_data(
+            frame.as_mut_ptr(),
+            sys::AVFrameSideDataType::AV_FRAME_DATA_REGIONS_OF_INTEREST,
+            std::mem::size_of::<sys::AVRegionOfInterest>() as _,
+        );
+        if data.is_null() {
+            return Err(EngineError::encoding("out of memory for a frame's quantizer"));
+        }
+        std::ptr::write((*data).data.cast::<sys::AVRegionOfInterest>(), region);
+    }
+    Ok(())
+}

@@ -5,11 +5,48 @@ use ffmpeg_next::codec::{self, threading};
 use ffmpeg_next::format::Pixel;
 use ffmpeg_next::{color as av_color, encoder, Codec, Dictionary, Rational};
 
+use super::backend::Backend;
 use super::config::{AlphaOption, BitrateMode, LatencyMode, ScalabilityMode, VideoEncoderConfig};
+use crate::ffi::aom::{AomEncoder, AomSettings};
 use crate::ffi::codec::{set_context_fields, ContextFields};
 use crate::session::{thread_count, TIME_BASE};
 use crate::video::color::color_space_to_av;
 use crate::video::ColorSpace;
+
+/// How an encoder in quantizer mode codes each frame at the quantizer it comes with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum QuantizerControl {
+    /// FFmpeg's libvpx wrapper takes a new largest quantizer between frames: VP9's
+    /// constant quality mode at the top of the range encodes every frame at the largest
+    /// quantizer allowed, so the frame's quantizer is set as that.
+    LargestQuantizer,
+    /// x264 and x265 rate-control every frame to [`REGION_BASE_QUANTIZER`] (constant
+    /// quality with no compression of the quantizer curve, no adaptive offsets of their
+    /// own, I-frames at the P-frames' level) and each frame shifts all of its blocks by
+    /// its quantizer's distance from it, as a region of interest that covers the frame.
+    /// FFmpeg's wrappers read a quantizer only when they open, but they pass regions of
+    /// interest on per frame.
+    RegionOffset,
+    /// FFmpeg's libaom wrapper reads a quantizer when it opens only, so in quantizer mode
+    /// the engine drives libaom itself (`ffi::aom`), which takes a new quantizer range
+    /// before any frame.
+    Direct,
+    /// The wrapper reads a quantizer when it opens only: the first frame's quantizer
+    /// holds for the session (SVT-AV1, where libaom is missing).
+    PerSession,
+}
+
+/// The level x264 and x265 rate-control to in quantizer mode; frames are offset from it.
+pub(crate) const REGION_BASE_QUANTIZER: u32 = 26;
+
+/// The x264 and x265 settings that pin every frame's level at [`REGION_BASE_QUANTIZER`]:
+/// `qcomp=1` removes the complexity term from constant quality, `ipratio=1` and
+/// `pbratio=1` keep I- and B-frames at that level. Adaptive quantization stays on, which
+/// both libraries require before they apply offsets, at a strength too small to move any
+/// block by a step (both turn it off at exactly 0).
+fn pinned_level() -> String {
+    format!("crf={REGION_BASE_QUANTIZER}:aq-mode=1:aq-strength=0.001:qcomp=1:ipratio=1:pbratio=1")
+}
 
 /// An FFmpeg video encoder, by what it is rather than by its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,15 +80,17 @@ impl FfmpegEncoder {
         self == Self::SvtAv1
     }
 
-    /// Why this FFmpeg's wrapper of the encoder must not be opened, if it must not.
+    /// Why this FFmpeg's wrapper of the encoder must not be opened for `config`, if it
+    /// must not (libaom driven directly does not go through it).
     /// FFmpeg 7.1's libaom wrapper (libavcodec 61.19) keeps a pointer to the CPB
     /// properties it adds to the context, lets its Dolby Vision setup copy the codec
     /// parameters back (which frees and reallocates that side data), then writes the
     /// bitrates through the old pointer: a write to freed memory on every open, which
     /// glibc reports as a corrupt heap.
-    pub fn unsafe_to_open(self) -> Option<&'static str> {
+    pub fn unsafe_to_open(self, config: &VideoEncoderConfig) -> Option<&'static str> {
         const FIRST_AFFECTED: u32 = (61 << 16) | (19 << 8) | 100;
-        (self == Self::Aom && ffmpeg_next::codec::version() >= FIRST_AFFECTED)
+        let wrapped = !self.driven_directly(config);
+        (self == Self::Aom && wrapped && ffmpeg_next::codec::version() >= FIRST_AFFECTED)
             .then_some("FFmpeg 7.1's libaom-av1 wrapper writes to freed memory when it opens")
     }
 
@@ -60,13 +99,19 @@ impl FfmpegEncoder {
         matches!(self, Self::Vp8 | Self::Vp9)
     }
 
-    /// Whether a per-frame quantizer reaches the very frame it comes with: FFmpeg's
-    /// libvpx wrapper takes a new largest quantizer between frames (into VP9's constant
-    /// quality mode, whose level is the top of the range, so that the largest quantizer
-    /// allowed is the one used). The other wrappers read their
-    /// quantizer when they open only.
-    pub fn quantizer_per_frame(self) -> bool {
-        self == Self::Vp9
+    /// How a per-frame quantizer reaches the very frame it comes with, where it can.
+    pub fn quantizer_control(self) -> QuantizerControl {
+        match self {
+            Self::Vp9 => QuantizerControl::LargestQuantizer,
+            Self::X264 | Self::X265 => QuantizerControl::RegionOffset,
+            Self::Aom => QuantizerControl::Direct,
+            _ => QuantizerControl::PerSession,
+        }
+    }
+
+    /// Whether the engine drives the library itself for `config` instead of FFmpeg.
+    fn driven_directly(self, config: &VideoEncoderConfig) -> bool {
+        self.quantizer_control() == QuantizerControl::Direct && config.bitrate_mode == BitrateMode::Quantizer
     }
 
     /// libvpx and libaom: a quantizer range instead of a qp option, CBR by rc_min_rate,
@@ -96,21 +141,34 @@ impl FfmpegEncoder {
     }
 
     /// Opens `codec` (this encoder) for `config`, describing its pictures as `color`; the
-    /// FFmpeg error says why a config cannot be honoured.
+    /// error (FFmpeg's or libaom's) says why a config cannot be honoured.
     pub fn open(
         self,
         config: &VideoEncoderConfig,
         codec: Codec,
         (pixel, color): (Pixel, &ColorSpace),
         quantizer: Option<u32>,
-    ) -> std::result::Result<encoder::Video, ffmpeg_next::Error> {
+    ) -> std::result::Result<Backend, String> {
         let tuning = Tuning { config, encoder: self, quantizer };
         let (primaries, transfer, matrix, range) = color_space_to_av(color);
+        if self.driven_directly(config) {
+            let settings = AomSettings {
+                width: config.width,
+                height: config.height,
+                pixel,
+                realtime: tuning.realtime(),
+                threads: thread_count(),
+                frame_duration: (1e6 / f64::from(config.frame_rate())).round() as u64,
+                quantizer: quantizer.unwrap_or(self.default_quantizer()),
+                color: (primaries, transfer, matrix, range),
+            };
+            return AomEncoder::open(&settings).map(|aom| Backend::Aom(Box::new(aom)));
+        }
         let mut ctx = codec::Context::new_with_codec(codec);
         // Built from `kind`: FFmpeg before 6.0 has a third field (`safe`), later ones do not.
         let threads = threading::Config { count: thread_count(), ..threading::Config::kind(tuning.thread_kind()) };
         ctx.set_threading(threads);
-        let mut enc = ctx.encoder().video()?;
+        let mut enc = ctx.encoder().video().map_err(|e| e.to_string())?;
         enc.set_width(config.width);
         enc.set_height(config.height);
         enc.set_format(pixel);
@@ -124,7 +182,7 @@ impl FfmpegEncoder {
         let mut fields = tuning.rate_control(&mut enc);
         (fields.primaries, fields.transfer) = (primaries.into(), transfer.into());
         set_context_fields(&mut enc, &fields);
-        enc.open_with(tuning.options())
+        enc.open_with(tuning.options()).map(Backend::Ffmpeg).map_err(|e| e.to_string())
     }
 }
 
@@ -204,8 +262,8 @@ impl Tuning<'_> {
             opts.set("level", &level);
         }
         opts.set("forced-idr", "1");
-        if let Some(q) = self.quantizer {
-            opts.set("qp", &q.min(51).to_string());
+        if self.quantizer.is_some() {
+            opts.set("x264-params", &format!("{}:mbtree=0", pinned_level()));
         } else if self.constant_quality() {
             opts.set("crf", "23");
         }
@@ -231,8 +289,8 @@ impl Tuning<'_> {
         } else {
             "log-level=error:frame-threads=1:rc-lookahead=1:bframes=0"
         });
-        if let Some(q) = self.quantizer {
-            params.push_str(&format!(":qp={}", q.min(51)));
+        if self.quantizer.is_some() {
+            params.push_str(&format!(":{}:cutree=0", pinned_level()));
         } else if self.constant_quality() {
             params.push_str(":crf=28");
         }
@@ -267,7 +325,8 @@ impl Tuning<'_> {
         if let Some(q) = self.quantizer {
             // VP9's constant quality mode at the top of the range: every frame is encoded
             // at the largest quantizer allowed, which the frame's quantizer sets.
-            let level = if self.encoder.quantizer_per_frame() { 63 } else { q.min(63) };
+            let level =
+                if self.encoder.quantizer_control() == QuantizerControl::LargestQuantizer { 63 } else { q.min(63) };
             opts.set("crf", &level.to_string());
         }
         if self.encoder == FfmpegEncoder::Vp9 {
@@ -354,7 +413,7 @@ impl Tuning<'_> {
             if vpx_like {
                 let q = q.min(63) as i32;
                 // Per frame: the whole range, each frame then sets the top of it.
-                let per_frame = self.encoder.quantizer_per_frame();
+                let per_frame = self.encoder.quantizer_control() == QuantizerControl::LargestQuantizer;
                 enc.set_qmin(if per_frame { 0 } else { q });
                 enc.set_qmax(if per_frame { 63 } else { q });
             }

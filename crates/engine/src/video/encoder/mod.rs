@@ -1,6 +1,7 @@
 //! A video encoder session (https://w3c.github.io/webcodecs/#videoencoder-interface):
 //! frames in, encoded chunks out, with the decoder config each chunk needs.
 
+mod backend;
 mod chunk;
 mod config;
 mod ffmpeg;
@@ -10,9 +11,10 @@ use std::sync::Arc;
 use ffmpeg_next::format::Pixel;
 use ffmpeg_next::{encoder, frame, picture, Codec, Packet};
 
+use self::backend::Backend;
 use self::chunk::Packager;
 pub(crate) use self::ffmpeg::FfmpegEncoder;
-use crate::ffi::codec::set_max_quantizer;
+use self::ffmpeg::QuantizerControl;
 use crate::ffi::frame::wrap_planes;
 use crate::ffi::swscale::{scale_into, Scaler};
 use crate::session::{exchange, open_first, Session};
@@ -31,7 +33,7 @@ pub struct VideoEncoder {
     ffmpeg: FfmpegEncoder,
     codec: Codec,
     pixel: Pixel,
-    encoder: Option<encoder::Video>,
+    encoder: Option<Backend>,
     quantizer: Option<u32>,
     frames_in: u64,
     scaler: Option<((Pixel, u32, u32), Scaler)>,
@@ -52,6 +54,10 @@ impl Session for VideoEncoder {
     fn open(config: VideoEncoderConfig) -> Result<Self> {
         let (scalability, pixel) = config.validate()?;
         let mut order = config.codec.ffmpeg_codecs().0.to_vec();
+        if config.bitrate_mode == BitrateMode::Quantizer {
+            // An encoder that takes every frame's quantizer comes before one that keeps the first.
+            order.sort_by_key(|e| e.quantizer_control() == QuantizerControl::PerSession);
+        }
         if config.latency_mode == LatencyMode::Realtime {
             // A live pipeline awaits each chunk before the next frame: an encoder that
             // holds frames even in its low-delay mode comes last.
@@ -62,7 +68,7 @@ impl Session for VideoEncoder {
             open_first("encode", &config.codec, candidates, encoder::find_by_name, |ffmpeg, codec| {
                 let pixel = (pixel, &ColorSpace::rec709());
                 let name = ffmpeg.name();
-                if let Some(why) = ffmpeg.unsafe_to_open() {
+                if let Some(why) = ffmpeg.unsafe_to_open(&config) {
                     return Err(why.to_owned().into());
                 }
                 if let Some(mode) = scalability {
@@ -104,13 +110,16 @@ impl Session for VideoEncoder {
         }
         rect.check_alignment(frame.format)?;
         let quantizer = input.quantizer.filter(|_| self.config().bitrate_mode == BitrateMode::Quantizer);
-        // A per-frame quantizer reaches its own frame where the wrapper takes one between
-        // frames (libvpx's VP9); the others take one per session, from its first frame.
-        let per_frame = self.ffmpeg.quantizer_per_frame();
-        if quantizer.is_some() && quantizer != self.quantizer && (per_frame || self.frames_in == 0) {
-            self.quantizer = quantizer;
-            if !per_frame {
-                self.close_encoder();
+        let control = self.ffmpeg.quantizer_control();
+        if quantizer.is_some() && quantizer != self.quantizer {
+            match control {
+                // A wrapper that reads a quantizer only when it opens takes the first frame's.
+                QuantizerControl::PerSession if self.frames_in > 0 => {}
+                QuantizerControl::PerSession => {
+                    self.quantizer = quantizer;
+                    self.close_encoder();
+                }
+                _ => self.quantizer = quantizer,
             }
         }
         if input.key_frame && self.frames_in > 0 && self.ffmpeg.ignores_key_requests() {
@@ -131,11 +140,10 @@ impl Session for VideoEncoder {
         av.set_pts(Some(pts));
         av.set_kind(if input.key_frame || self.frames_in == 0 { picture::Type::I } else { picture::Type::None });
         self.frames_in += 1;
-        let quantizer = self.quantizer.filter(|_| per_frame);
-        let (enc, packager) = self.opened()?;
-        if let Some(q) = quantizer {
-            set_max_quantizer(enc, q.min(63) as i32);
+        if let Some(q) = self.quantizer.filter(|_| control != QuantizerControl::PerSession) {
+            self.opened()?.0.quantize(control, q, &mut av)?;
         }
+        let (enc, packager) = self.opened()?;
         exchange(enc, Some(&av), |packet| {
             sink(packager.chunk(&packet)?);
             Ok(())
@@ -182,10 +190,8 @@ impl VideoEncoder {
     /// give it a picture if it had none, the end, and drain before FFmpeg frees the
     /// context. Other encoders free promptly as they are.
     fn close_encoder(&mut self) {
-        let Some(mut enc) = self.encoder.take() else { return };
-        if !self.ffmpeg.must_end_before_free() {
-            return;
-        }
+        let Some(mut backend) = self.encoder.take() else { return };
+        let Some(enc) = backend.ffmpeg().filter(|_| self.ffmpeg.must_end_before_free()) else { return };
         if self.frames_in == 0 {
             let config = self.config();
             let mut blank = frame::Video::new(self.pixel, config.width, config.height);
@@ -199,7 +205,7 @@ impl VideoEncoder {
     }
 
     /// The FFmpeg encoder, opened again after a flush, and the packager for its packets.
-    fn opened(&mut self) -> Result<(&mut encoder::Video, &mut Packager)> {
+    fn opened(&mut self) -> Result<(&mut Backend, &mut Packager)> {
         if self.encoder.is_none() {
             let config = &self.packager.config;
             let enc = self
