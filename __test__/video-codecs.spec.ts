@@ -449,19 +449,33 @@ describe('VideoEncoder', () => {
     expect(decoded.timestamps).toEqual(chunks.map((c) => c.timestamp))
   })
 
-  it('reports temporal layers in metadata.svc for L1T3', async () => {
-    const layers: number[] = []
-    const encoder = new VideoEncoder({ output: (_, metadata) => layers.push(metadata?.svc?.temporalLayerId ?? -1), error: noop })
-    encoder.configure(config('vp09.00.10.08', 320, 240, { scalabilityMode: 'L1T3' }))
-    for (let i = 0; i < 8; i++) {
-      const frame = frameAt(320, 240, i)
-      encoder.encode(frame)
-      frame.close()
-    }
-    await encoder.flush()
-    encoder.close()
-    expect(layers).toEqual([0, 2, 1, 2, 0, 2, 1, 2])
-  })
+  for (const codec of ['vp09.00.10.08', 'av01.0.04M.08']) {
+    it(`${codec}: reports temporal layers in metadata.svc for L1T3, and the base layer decodes alone`, async () => {
+      const layers: number[] = []
+      const chunks: EncodedVideoChunk[] = []
+      let decoderConfig: VideoDecoderConfig | undefined
+      const encoder = new VideoEncoder({
+        output: (chunk, metadata) => {
+          chunks.push(chunk)
+          layers.push(metadata?.svc?.temporalLayerId ?? -1)
+          decoderConfig ??= metadata?.decoderConfig
+        },
+        error: noop,
+      })
+      encoder.configure(config(codec, 320, 240, { scalabilityMode: 'L1T3' }))
+      for (let i = 0; i < 8; i++) {
+        const frame = frameAt(320, 240, i)
+        encoder.encode(frame)
+        frame.close()
+      }
+      await encoder.flush()
+      encoder.close()
+      expect(layers).toEqual([0, 2, 1, 2, 0, 2, 1, 2])
+      const base = await decodeClip(decoderConfig!, chunks.filter((_, i) => layers[i] === 0))
+      expect(base.timestamps).toEqual([0, 4].map((n) => Math.round((n * 1e6) / 30)))
+      for (const [k, luma] of base.luma.entries()) expect(psnr(luma, lumaOf(320, 240, 4 * k))).toBeGreaterThanOrEqual(30)
+    })
+  }
 
   it('closes with NotSupportedError for a scalability mode the codec cannot do', async () => {
     const { error, reported } = errorCallback()

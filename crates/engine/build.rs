@@ -18,7 +18,7 @@ fn main() {
         .allowlist_function("aom_codec_(enc_config_default|enc_init_ver|enc_config_set|encode|get_cx_data|control|destroy|error|error_detail|av1_cx)")
         .allowlist_function("aom_img_wrap")
         .allowlist_var("AOM_(ENCODER_ABI_VERSION|EFLAG_FORCE_KF|FRAME_IS_KEY|USAGE_.*|CODEC_USE_HIGHBITDEPTH)")
-        .allowlist_type("aome_enc_control_id")
+        .allowlist_type("aome_enc_control_id|aom_svc_(params|layer_id|ref_frame_config)_t")
         .default_enum_style(bindgen::EnumVariation::Consts)
         .prepend_enum_name(false)
         .derive_default(true)

@@ -29,19 +29,42 @@ pub(crate) struct AomSettings {
     pub threads: usize,
     /// Microseconds a frame, for rate control's sense of time.
     pub frame_duration: u64,
-    /// The quantizer (0-63) of the first frame.
-    pub quantizer: u32,
+    pub rate: AomRate,
+    pub layers: Option<AomLayers>,
     /// The colour the sequence header declares.
     pub color: (av_color::Primaries, av_color::TransferCharacteristic, av_color::Space, av_color::Range),
 }
 
-/// An open libaom encoder, at a constant quantizer that each frame may change.
+/// What libaom's rate control aims at.
+pub(crate) enum AomRate {
+    /// Every frame at this quantizer (0-63) until the next one is set.
+    Quantizer(u32),
+    /// Constant quality at this level (0-63).
+    Quality(u32),
+    /// Bits a second, constant (CBR) or variable.
+    Bitrate { bits: u64, constant: bool },
+}
+
+/// Temporal layers: which layer each frame of one period of the pattern belongs to, and for
+/// each layer with those below it, its frame rate divider and bitrate (bits a second).
+pub(crate) struct AomLayers {
+    pub pattern: &'static [u32],
+    pub decimators: &'static [u32],
+    pub bitrates: Vec<u64>,
+}
+
+/// An open libaom encoder.
 pub(crate) struct AomEncoder {
     /// Boxed: libaom's context must not move while it is open.
     ctx: Box<sys::aom_codec_ctx_t>,
     cfg: sys::aom_codec_enc_cfg_t,
     format: sys::aom_img_fmt_t,
     frame_duration: u64,
+    /// With temporal layers: the pattern, libaom's layer parameters (kept to change their
+    /// quantizers), and the number of frames sent, whose place in the pattern sets each
+    /// frame's layer and references.
+    layers: Option<(&'static [u32], sys::aom_svc_params_t)>,
+    frames: u64,
     /// Packets libaom has put out that were not received yet.
     ready: VecDeque<Packet>,
     /// The end of the stream was sent and libaom has been drained.
@@ -68,7 +91,9 @@ impl AomEncoder {
             Pixel::YUV444P10LE => (sys::AOM_IMG_FMT_I44416, 10, 1),
             other => return Err(format!("libaom here takes no {other:?}")),
         };
-        let usage = if settings.realtime { sys::AOM_USAGE_REALTIME } else { sys::AOM_USAGE_GOOD_QUALITY };
+        // libaom's temporal layers are a real-time feature.
+        let realtime = settings.realtime || settings.layers.is_some();
+        let usage = if realtime { sys::AOM_USAGE_REALTIME } else { sys::AOM_USAGE_GOOD_QUALITY };
         let mut cfg = sys::aom_codec_enc_cfg_t::default();
         // SAFETY: the interface is libaom's static AV1 encoder; `cfg` is ours to fill.
         let (iface, defaults) = unsafe {
@@ -86,9 +111,22 @@ impl AomEncoder {
         // No look-ahead: a frame's configuration applies to the frame being encoded, which
         // must be the frame just given.
         cfg.g_lag_in_frames = 0;
-        cfg.rc_end_usage = sys::AOM_Q;
-        cfg.rc_min_quantizer = settings.quantizer.min(63);
-        cfg.rc_max_quantizer = settings.quantizer.min(63);
+        let mut level = None;
+        match settings.rate {
+            AomRate::Quantizer(q) => {
+                cfg.rc_end_usage = sys::AOM_Q;
+                (cfg.rc_min_quantizer, cfg.rc_max_quantizer) = (q.min(63), q.min(63));
+                level = Some(q.min(63));
+            }
+            AomRate::Quality(q) => {
+                cfg.rc_end_usage = sys::AOM_Q;
+                level = Some(q.min(63));
+            }
+            AomRate::Bitrate { bits, constant } => {
+                cfg.rc_end_usage = if constant { sys::AOM_CBR } else { sys::AOM_VBR };
+                cfg.rc_target_bitrate = u32::try_from(bits / 1000).unwrap_or(u32::MAX).max(1);
+            }
+        }
         let flags = if bit_depth > 8 { sys::AOM_CODEC_USE_HIGHBITDEPTH as sys::aom_codec_flags_t } else { 0 };
         let mut ctx = Box::new(sys::aom_codec_ctx_t::default());
         // SAFETY: `ctx` is a zeroed context that libaom initialises; `cfg` outlives the call.
@@ -96,8 +134,16 @@ impl AomEncoder {
             sys::aom_codec_enc_init_ver(&mut *ctx, iface, &cfg, flags, sys::AOM_ENCODER_ABI_VERSION as c_int)
         };
         check(opened, Some(&mut ctx))?;
-        let mut encoder =
-            Self { ctx, cfg, format, frame_duration: settings.frame_duration, ready: VecDeque::new(), ended: false };
+        let mut encoder = Self {
+            ctx,
+            cfg,
+            format,
+            frame_duration: settings.frame_duration,
+            layers: None,
+            frames: 0,
+            ready: VecDeque::new(),
+            ended: false,
+        };
         // FFmpeg's colour enums are ISO/IEC 23091-4's code points, as AV1's are.
         let (primaries, transfer, matrix, range) = settings.color;
         let primaries = ffmpeg_next::ffi::AVColorPrimaries::from(primaries) as c_int;
@@ -105,9 +151,8 @@ impl AomEncoder {
         let matrix = ffmpeg_next::ffi::AVColorSpace::from(matrix) as c_int;
         let full = range == av_color::Range::JPEG;
         let controls = [
-            (sys::AOME_SET_CPUUSED, if settings.realtime { 8 } else { 6 }),
+            (sys::AOME_SET_CPUUSED, if realtime { 8 } else { 6 }),
             (sys::AV1E_SET_ROW_MT, 1),
-            (sys::AOME_SET_CQ_LEVEL, settings.quantizer.min(63) as c_int),
             (sys::AV1E_SET_COLOR_PRIMARIES, primaries),
             (sys::AV1E_SET_TRANSFER_CHARACTERISTICS, transfer),
             (sys::AV1E_SET_MATRIX_COEFFICIENTS, matrix),
@@ -116,7 +161,67 @@ impl AomEncoder {
         for (id, value) in controls {
             encoder.control(id, value)?;
         }
+        if let Some(level) = level {
+            encoder.control(sys::AOME_SET_CQ_LEVEL, level as c_int)?;
+        }
+        if let Some(layers) = &settings.layers {
+            let mut svc = sys::aom_svc_params_t { number_spatial_layers: 1, ..Default::default() };
+            svc.number_temporal_layers = layers.decimators.len() as c_int;
+            for (i, (&decimator, &bits)) in layers.decimators.iter().zip(&layers.bitrates).enumerate() {
+                svc.framerate_factor[i] = decimator as c_int;
+                svc.layer_target_bitrate[i] = c_int::try_from(bits / 1000).unwrap_or(c_int::MAX).max(1);
+            }
+            encoder.layers = Some((layers.pattern, svc));
+            encoder.set_layer_quantizers()?;
+        }
         Ok(encoder)
+    }
+
+    /// Sends libaom the layers' parameters, with the configuration's quantizer range as
+    /// every layer's (in real time with layers, libaom takes the range from the layers).
+    fn set_layer_quantizers(&mut self) -> Result<(), String> {
+        let (min, max) = (self.cfg.rc_min_quantizer as c_int, self.cfg.rc_max_quantizer as c_int);
+        let Some((_, svc)) = self.layers.as_mut() else { return Ok(()) };
+        svc.scaling_factor_num[0] = 1;
+        svc.scaling_factor_den[0] = 1;
+        for layer in 0..svc.number_temporal_layers as usize {
+            (svc.min_quantizers[layer], svc.max_quantizers[layer]) = (min, max);
+        }
+        let svc: *mut sys::aom_svc_params_t = svc;
+        // SAFETY: this control takes a pointer to parameters that libaom copies.
+        check(
+            unsafe { sys::aom_codec_control(&mut *self.ctx, sys::AV1E_SET_SVC_PARAMS as c_int, svc) },
+            Some(&mut self.ctx),
+        )
+    }
+
+    /// Tells libaom the temporal layer of the next frame and the reference buffers it may
+    /// read and write, so that no frame reads one written by a higher layer: the base
+    /// layer keeps buffer 0; in L1T3 the middle layer writes buffer 1, which only the top
+    /// layer's frame after it reads.
+    fn set_layer(&mut self) -> Result<(), String> {
+        let Some((pattern, _)) = self.layers else { return Ok(()) };
+        let place = (self.frames % pattern.len() as u64) as usize;
+        let layer = pattern[place];
+        let (read, write) = match (pattern.len(), place) {
+            (4, 2) => (0, Some(1)),
+            (4, 3) => (1, None),
+            (_, 0) => (0, Some(0)),
+            _ => (0, None),
+        };
+        let mut refs = sys::aom_svc_ref_frame_config_t::default();
+        refs.reference[0] = 1;
+        refs.ref_idx = [read as c_int; 7];
+        if let Some(slot) = write {
+            refs.refresh[slot] = 1;
+        }
+        let mut id = sys::aom_svc_layer_id_t { spatial_layer_id: 0, temporal_layer_id: layer as c_int };
+        let (id, refs): (*mut sys::aom_svc_layer_id_t, *mut sys::aom_svc_ref_frame_config_t) = (&mut id, &mut refs);
+        // SAFETY: both controls take a pointer to a struct that libaom copies.
+        unsafe {
+            check(sys::aom_codec_control(&mut *self.ctx, sys::AV1E_SET_SVC_LAYER_ID as c_int, id), None)?;
+            check(sys::aom_codec_control(&mut *self.ctx, sys::AV1E_SET_SVC_REF_FRAME_CONFIG as c_int, refs), None)
+        }
     }
 
     /// The quantizer (0-63) of the frames sent from now on.
@@ -129,7 +234,8 @@ impl AomEncoder {
         // SAFETY: an open context and a configuration it was opened with, changed in two
         // fields libaom allows to change between frames.
         check(unsafe { sys::aom_codec_enc_config_set(&mut *self.ctx, &self.cfg) }, Some(&mut self.ctx))?;
-        self.control(sys::AOME_SET_CQ_LEVEL, q as c_int)
+        self.control(sys::AOME_SET_CQ_LEVEL, q as c_int)?;
+        self.set_layer_quantizers()
     }
 
     fn control(&mut self, id: sys::aome_enc_control_id, value: c_int) -> Result<(), String> {
@@ -143,6 +249,8 @@ impl AomEncoder {
         let mut image = sys::aom_image_t::default();
         let (image_ptr, pts, flags) = match frame {
             Some(frame) => {
+                self.set_layer()?;
+                self.frames += 1;
                 // SAFETY: `aom_img_wrap` only fills `image`'s fields from the format and
                 // size; the planes are then pointed at the frame's, which outlive the
                 // encode call (libaom copies what it keeps).

@@ -245,7 +245,7 @@ fn luma_rows(frame: &FrameBuffer) -> Vec<u8> {
 
 #[test]
 fn temporal_layers_follow_the_scalability_mode() {
-    for codec in ["vp8", "vp09.00.10.08"] {
+    for codec in ["vp8", "vp09.00.10.08", "av01.0.04M.08"] {
         for (mode, pattern) in [("L1T2", vec![0, 1]), ("L1T3", vec![0, 2, 1, 2])] {
             let mut cfg = config(codec);
             cfg.scalability_mode = Some(mode.to_owned());

@@ -114,6 +114,25 @@ impl ScalabilityMode {
             Self::L1T3 => &[0, 2, 1, 2],
         }
     }
+
+    /// Each layer's share of the bitrate in percent, the layers below it included.
+    pub(crate) fn bitrate_shares(self) -> &'static [u64] {
+        match self {
+            Self::L1T1 => &[100],
+            Self::L1T2 => &[60, 100],
+            Self::L1T3 => &[40, 60, 100],
+        }
+    }
+
+    /// For each layer with those below it, how many times fewer frames it has than the
+    /// whole stream.
+    pub(crate) fn rate_decimators(self) -> &'static [u32] {
+        match self {
+            Self::L1T1 => &[1],
+            Self::L1T2 => &[2, 1],
+            Self::L1T3 => &[4, 2, 1],
+        }
+    }
 }
 
 /// `VideoEncoderConfig` after the binding's validation.

@@ -7,7 +7,7 @@ use ffmpeg_next::{color as av_color, encoder, Codec, Dictionary, Rational};
 
 use super::backend::Backend;
 use super::config::{AlphaOption, BitrateMode, LatencyMode, ScalabilityMode, VideoEncoderConfig};
-use crate::ffi::aom::{AomEncoder, AomSettings};
+use crate::ffi::aom::{AomEncoder, AomLayers, AomRate, AomSettings};
 use crate::ffi::codec::{set_context_fields, ContextFields};
 use crate::session::{thread_count, TIME_BASE};
 use crate::video::color::color_space_to_av;
@@ -94,9 +94,10 @@ impl FfmpegEncoder {
             .then_some("FFmpeg 7.1's libaom-av1 wrapper writes to freed memory when it opens")
     }
 
-    /// Whether it can produce temporal layers (only libvpx can).
+    /// Whether it can produce temporal layers whose base decodes alone: libvpx, and
+    /// libaom driven directly (x264, x265 and SVT-AV1 layer B-frames only, or nothing).
     pub fn has_temporal_layers(self) -> bool {
-        matches!(self, Self::Vp8 | Self::Vp9)
+        matches!(self, Self::Vp8 | Self::Vp9 | Self::Aom)
     }
 
     /// How a per-frame quantizer reaches the very frame it comes with, where it can.
@@ -109,9 +110,10 @@ impl FfmpegEncoder {
         }
     }
 
-    /// Whether the engine drives the library itself for `config` instead of FFmpeg.
+    /// Whether the engine drives the library itself for `config` instead of FFmpeg: libaom
+    /// for per-frame quantizers and for temporal layers, which FFmpeg's wrapper lacks.
     fn driven_directly(self, config: &VideoEncoderConfig) -> bool {
-        self.quantizer_control() == QuantizerControl::Direct && config.bitrate_mode == BitrateMode::Quantizer
+        self == Self::Aom && (config.bitrate_mode == BitrateMode::Quantizer || config.temporal_layers().is_some())
     }
 
     /// libvpx and libaom: a quantizer range instead of a qp option, CBR by rc_min_rate,
@@ -152,6 +154,16 @@ impl FfmpegEncoder {
         let tuning = Tuning { config, encoder: self, quantizer };
         let (primaries, transfer, matrix, range) = color_space_to_av(color);
         if self.driven_directly(config) {
+            let rate = match (quantizer, tuning.bitrate()) {
+                (Some(q), _) => AomRate::Quantizer(q),
+                (None, Some(bits)) => AomRate::Bitrate { bits, constant: config.bitrate_mode == BitrateMode::Constant },
+                (None, None) => AomRate::Quality(32),
+            };
+            let layers = tuning.temporal_layers().map(|mode| AomLayers {
+                pattern: mode.pattern(),
+                decimators: mode.rate_decimators(),
+                bitrates: tuning.layer_bitrates(mode),
+            });
             let settings = AomSettings {
                 width: config.width,
                 height: config.height,
@@ -159,7 +171,8 @@ impl FfmpegEncoder {
                 realtime: tuning.realtime(),
                 threads: thread_count(),
                 frame_duration: (1e6 / f64::from(config.frame_rate())).round() as u64,
-                quantizer: quantizer.unwrap_or(self.default_quantizer()),
+                rate,
+                layers,
                 color: (primaries, transfer, matrix, range),
             };
             return AomEncoder::open(&settings).map(|aom| Backend::Aom(Box::new(aom)));
@@ -209,7 +222,7 @@ impl Tuning<'_> {
         }
     }
 
-    /// Two or three temporal layers (only libvpx is allowed to get here with them).
+    /// Two or three temporal layers (only libvpx and libaom are allowed to get here with them).
     fn temporal_layers(&self) -> Option<ScalabilityMode> {
         self.config.temporal_layers()
     }
@@ -342,20 +355,25 @@ impl Tuning<'_> {
     /// whose frame patterns are [`ScalabilityMode::pattern`]; each layer's bitrate
     /// includes the layers below it.
     fn ts_parameters(&self, mode: ScalabilityMode) -> String {
-        let kbps = self.bitrate().unwrap_or(0) / 1000;
-        let (layers, shares, decimators) = match mode {
-            ScalabilityMode::L1T3 => (3, vec![40, 60, 100], "4,2,1"),
-            _ => (2, vec![60, 100], "2,1"),
-        };
-        let rates: Vec<String> = shares.iter().map(|s| (kbps * s / 100).max(1).to_string()).collect();
+        let list = |values: Vec<String>| values.join(",");
+        let layers = mode.bitrate_shares().len();
+        let rates = self.layer_bitrates(mode).iter().map(|b| (b / 1000).max(1).to_string()).collect();
+        let decimators = mode.rate_decimators().iter().map(u32::to_string).collect();
         let pattern: Vec<String> = mode.pattern().iter().map(u32::to_string).collect();
         format!(
-            "ts_number_layers={layers}:ts_target_bitrate={}:ts_rate_decimator={decimators}:ts_periodicity={}:\
+            "ts_number_layers={layers}:ts_target_bitrate={}:ts_rate_decimator={}:ts_periodicity={}:\
              ts_layer_id={}:ts_layering_mode={layers}",
-            rates.join(","),
+            list(rates),
+            list(decimators),
             pattern.len(),
-            pattern.join(",")
+            list(pattern)
         )
+    }
+
+    /// Each temporal layer's bitrate (bits a second), the layers below it included.
+    fn layer_bitrates(&self, mode: ScalabilityMode) -> Vec<u64> {
+        let bitrate = self.bitrate().unwrap_or(0);
+        mode.bitrate_shares().iter().map(|share| bitrate * share / 100).collect()
     }
 
     fn aom_options(&self) -> Dictionary<'static> {
