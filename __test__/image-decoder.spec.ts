@@ -361,16 +361,28 @@ describe('ImageDecoder.decode', () => {
     decoder.close()
   })
 
-  it('rejects with EncodingError for corrupt or truncated data, and closes', async () => {
+  it('rejects with EncodingError for data cut after its header, and closes', async () => {
     const data = gif()
-    for (const bad of [data.slice(0, data.length / 2), new Uint8Array(64).fill(7), Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])]) {
-      const decoder = new ImageDecoder({ type: bad[0] === 0x89 ? 'image/png' : 'image/gif', data: bad })
-      await expectRejectsNamed(decoder.decode({ frameIndex: 2 }), 'EncodingError')
+    const decoder = new ImageDecoder({ type: 'image/gif', data: data.slice(0, data.length / 2) })
+    await decoder.tracks.ready
+    await expectRejectsNamed(decoder.decode({ frameIndex: 2 }), 'EncodingError')
+    await expectRejectsNamed(decoder.decode(), 'InvalidStateError')
+  })
+
+  it('closes with InvalidStateError for complete data that shows no image track', async () => {
+    const data = gif()
+    const cases: [string, Uint8Array][] = [
+      ['image/gif', new Uint8Array(64).fill(7)],
+      ['image/png', Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])],
+      ...['image/jpeg', 'image/webp', 'image/bmp', 'image/avif'].map((type): [string, Uint8Array] => [type, data.slice(0, 100)]),
+    ]
+    for (const [type, bad] of cases) {
+      const decoder = new ImageDecoder({ type, data: bad })
+      const pending = decoder.decode()
+      await expectRejectsNamed(decoder.tracks.ready, 'InvalidStateError')
+      await expectRejectsNamed(pending, 'InvalidStateError')
+      expect(decoder.tracks.length).toBe(0)
       await expectRejectsNamed(decoder.decode(), 'InvalidStateError')
-    }
-    for (const type of ['image/jpeg', 'image/webp', 'image/bmp', 'image/avif']) {
-      const decoder = new ImageDecoder({ type, data: data.slice(0, 100) })
-      await expectRejectsNamed(decoder.decode(), 'EncodingError')
     }
   })
 

@@ -276,9 +276,13 @@ describe('10.2 ImageDecoder Interface', () => {
         expect(await tracks(gifs.still())).toEqual([1, 0, false, 1, 0])
       })
 
-      it.fails('step 2.1: data that is complete but too short to find the tracks closes the decoder with InvalidStateError', async () => {
+      it('step 2.1: data that is complete but too short to find the tracks closes the decoder with InvalidStateError', async () => {
         const decoder = new ImageDecoder(init({ data: gifs.animated().slice(0, 5) }))
+        const pending = decoder.decode()
         await expectRejectsNamed(decoder.tracks.ready, 'InvalidStateError')
+        // "Close ImageDecoder" with that exception: pending decodes reject with it too.
+        await expectRejectsNamed(pending, 'InvalidStateError')
+        await decoder.completed
       })
     })
 

@@ -198,10 +198,10 @@ export const gifs = {
   still(): Uint8Array {
     return gifs.animated(1, null)
   },
-  /** An animation whose image data past the header is garbage. */
+  /** An animation whose image data is garbage from within its first frame on (its header, loop count and first image descriptor stay intact). */
   corrupt(): Uint8Array {
     const bytes = gifs.animated()
-    bytes.fill(0xff, 40)
+    bytes.fill(0xff, 64)
     return bytes
   },
 }

@@ -119,6 +119,12 @@ impl Worker {
                 Ok(None) => {}
                 Err(error) => {
                     self.failed = true;
+                    // Establish Tracks step 2.1: data that will never show a track closes
+                    // the decoder with InvalidStateError; later, the data is at fault.
+                    let error = match self.track {
+                        None => EngineError::InvalidState(format!("no image track in the data: {}", error.message())),
+                        Some(_) => error,
+                    };
                     self.mailbox.send(Event::Fatal(error));
                     return;
                 }
