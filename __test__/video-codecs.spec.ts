@@ -129,15 +129,18 @@ describe('per-frame quantizers', () => {
 
   // Key frames are coded byte for byte alike where the encoder carries no state into
   // them; libaom's real-time mode adapts its tools to the frames before.
+  // The registrations' scales: 0-51 for H.264 and HEVC, the quantizer index (0-255) for
+  // VP9 and AV1, so their steps here are four times as large.
   const codecs = [
-    ['vp09.00.10.08', 'vp9', true],
-    ['avc1.42001f', 'avc', true],
-    ['hvc1.1.6.L93.B0', 'hevc', true],
-    ['av01.0.04M.08', 'av1', false],
+    ['vp09.00.10.08', 'vp9', true, 4],
+    ['avc1.42001f', 'avc', true, 1],
+    ['hvc1.1.6.L93.B0', 'hevc', true, 1],
+    ['av01.0.04M.08', 'av1', false, 4],
   ] as const
-  for (const [codec, member, exact] of codecs) {
+  for (const [codec, member, exact, scale] of codecs) {
+    const mixedQuantizers = [20, 20, 4, 50, 4, 50, 4, 50].map((q) => q * scale)
     it(`${member}: each frame is coded at its own quantizer`, async () => {
-      const { chunks, decoderConfig } = await encodeAt(codec, member, [20, 20, 4, 50, 4, 50, 4, 50])
+      const { chunks, decoderConfig } = await encodeAt(codec, member, mixedQuantizers)
       expect(chunks.map((c) => c.type)).toEqual(['key', 'delta', 'delta', 'delta', 'delta', 'delta', 'key', 'key'])
       const sizes = chunks.map((c) => c.byteLength)
       // Fine frames are larger than the q20 delta frame before them, coarse ones smaller.
@@ -151,9 +154,9 @@ describe('per-frame quantizers', () => {
     })
 
     it(`${member}: a key frame is coded as in a stream at its quantizer alone`, async () => {
-      const mixed = await encodeAt(codec, member, [20, 20, 4, 50, 4, 50, 4, 50])
-      const fine = await encodeAt(codec, member, Array(8).fill(4))
-      const coarse = await encodeAt(codec, member, Array(8).fill(50))
+      const mixed = await encodeAt(codec, member, mixedQuantizers)
+      const fine = await encodeAt(codec, member, Array(8).fill(4 * scale))
+      const coarse = await encodeAt(codec, member, Array(8).fill(50 * scale))
       const fidelity = async (run: typeof mixed, i: number) => {
         const decoded = await decodeClip(run.decoderConfig, run.chunks)
         return psnr(decoded.luma[i], noisyI420(i).subarray(0, 320 * 240))

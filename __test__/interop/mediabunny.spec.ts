@@ -97,9 +97,9 @@ describe("mediabunny's Conversion on our polyfill", () => {
     const probed = probe(path)
     expect(stream(probed, 'video')).toMatchObject({ codec_name: 'av1', width: 320, height: 240, nb_read_frames: 60 })
     expect(stream(probed, 'audio')).toMatchObject({ codec_name: 'flac', sample_rate: 48_000, channels: 2 })
-    // mediabunny asks for AV1 quantizers on a 0-255 scale; the encoder takes at most 63
-    // (its coarsest), hence the lower quality. Measured: 32.5 dB on average.
-    expectFrameExact(path, 0.001, { average: 31, worst: 27 })
+    // mediabunny asks for AV1 quantizer indices (0-255), as the registration has them: 144
+    // at its medium quality, libaom's step 36. Measured: 46.9 dB on average, 46.4 the worst.
+    expectFrameExact(path, 0.001, { average: 44, worst: 43 })
   })
 })
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use super::*;
 use crate::bitstream;
 use crate::session::collect::{decode, flush, push};
+use crate::video::encoder::FfmpegEncoder;
 use crate::{Result, Session};
 
 const W: u32 = 320;
@@ -311,8 +312,9 @@ fn bitrate_modes_are_honoured() {
 
 #[test]
 fn quantizer_mode_uses_the_frame_quantizer() {
-    // VP8 (no per-frame quantizer in its registration) reopens for the first frame's.
-    for codec in ["avc1.42001f", "vp8", "av01.0.04M.08"] {
+    // VP8 (no per-frame quantizer in its registration) reopens for the first frame's;
+    // AV1's quantizers are indices, four to a step of libaom's.
+    for (codec, scale) in [("avc1.42001f", 1), ("vp8", 1), ("av01.0.04M.08", 4)] {
         let size = |q: u32| {
             let mut cfg = config(codec);
             cfg.bitrate_mode = BitrateMode::Quantizer;
@@ -324,17 +326,18 @@ fn quantizer_mode_uses_the_frame_quantizer() {
             }
             bytes + flush(&mut enc).unwrap().iter().map(|p| p.data.len()).sum::<usize>()
         };
-        let (fine, coarse) = (size(10), size(50));
-        assert!(fine > coarse * 2, "{codec}: q10 {fine} bytes, q50 {coarse} bytes");
+        let (fine, coarse) = (size(10 * scale), size(50 * scale));
+        assert!(fine > coarse * 2, "{codec}: fine {fine} bytes, coarse {coarse} bytes");
     }
 }
 
 #[test]
 fn a_quantizer_reaches_the_frame_it_comes_with() {
     // Realtime: chunk i is frame i. Fine and coarse frames alternate, and so do their
-    // sizes; the last two are key frames asked for, at their own quantizers too.
-    let quantizers = [20, 20, 4, 60, 4, 60, 4, 60];
-    for codec in ["vp09.00.10.08", "avc1.42001f", "hvc1.1.6.L93.B0", "av01.0.04M.08"] {
+    // sizes; the last two are key frames asked for, at their own quantizers too. The
+    // steps are the registrations' scales: 0-51 (H.264, HEVC), the index 0-255 (VP9, AV1).
+    for (codec, scale) in [("vp09.00.10.08", 4), ("avc1.42001f", 1), ("hvc1.1.6.L93.B0", 1), ("av01.0.04M.08", 4)] {
+        let quantizers = [20, 20, 4, 50, 4, 50, 4, 50].map(|q| q * scale);
         let mut cfg = config(codec);
         cfg.bitrate_mode = BitrateMode::Quantizer;
         let mut enc = VideoEncoder::open(cfg).unwrap();
@@ -345,13 +348,27 @@ fn a_quantizer_reaches_the_frame_it_comes_with() {
             assert_eq!(out[0].key, i == 0 || i >= 6, "{codec} frame {i}");
             sizes.push(out[0].data.len());
         }
-        eprintln!("{codec}: {sizes:?}");
         for i in (2..quantizers.len()).step_by(2) {
-            assert!(sizes[i] > 3 * sizes[i + 1], "{codec}: q4 frame {i} against the q60 frame after it: {sizes:?}");
-            // Against the q20 delta frame: each frame's own quantizer, not its neighbour's.
+            assert!(
+                sizes[i] > 3 * sizes[i + 1],
+                "{codec}: fine frame {i} against the coarse frame after it: {sizes:?}"
+            );
+            // Against the middle delta frame: each frame's own quantizer, not its neighbour's.
             assert!(2 * sizes[i] > 3 * sizes[1] && 3 * sizes[i + 1] < sizes[1], "{codec}: {sizes:?}");
         }
     }
+}
+
+#[test]
+fn vp9_and_av1_quantizers_are_quantizer_indices() {
+    // libvpx's and libaom's 0-63 steps reach indices 0, 4, ... 244, 249, 255.
+    for (index, step) in
+        [(0, 0), (1, 1), (4, 1), (5, 2), (128, 32), (244, 61), (245, 62), (249, 62), (250, 63), (255, 63), (999, 63)]
+    {
+        assert_eq!(FfmpegEncoder::Vp9.library_quantizer(index), step, "index {index}");
+        assert_eq!(FfmpegEncoder::Aom.library_quantizer(index), step, "index {index}");
+    }
+    assert_eq!(FfmpegEncoder::X264.library_quantizer(60), 51);
 }
 
 #[test]

@@ -247,7 +247,9 @@ pub struct VideoFrameInput {
     pub timestamp: i64,
     pub duration: Option<i64>,
     pub key_frame: bool,
-    /// `options.{avc,hevc,vp9,av1}.quantizer`, honoured in quantizer bitrate mode.
+    /// `options.{avc,hevc,vp9,av1}.quantizer`, honoured in quantizer bitrate mode, on the
+    /// registrations' scales: 0-51 for H.264 and HEVC, the quantizer index (0-255) for VP9
+    /// and AV1.
     pub quantizer: Option<u32>,
     /// The frame's orientation; the binding has checked that it is the configure's
     /// `[[active orientation]]`.

@@ -122,7 +122,25 @@ impl FfmpegEncoder {
         matches!(self, Self::Vp8 | Self::Vp9 | Self::Aom)
     }
 
-    /// The quantizer it opens with in quantizer mode, before a frame brings one.
+    /// A per-frame quantizer on its registration's scale as this library takes it. H.264
+    /// and HEVC count 0-51 as x264 and x265 do. VP9 and AV1 give the quantizer index,
+    /// 0-255, where libvpx, libaom and SVT-AV1 take 0-63, each step four indices (the last
+    /// two 249 and 255): the smallest step that reaches the index. VP8 has no per-frame
+    /// quantizer in its registration; libvpx's 0-63 is taken as it is.
+    pub fn library_quantizer(self, quantizer: u32) -> u32 {
+        match self {
+            Self::X264 | Self::X265 => quantizer.min(51),
+            Self::Vp8 => quantizer.min(63),
+            Self::Vp9 | Self::Aom | Self::SvtAv1 => match quantizer.min(255) {
+                index @ 0..=244 => index.div_ceil(4),
+                245..=249 => 62,
+                _ => 63,
+            },
+        }
+    }
+
+    /// The quantizer (the library's scale) it opens with in quantizer mode, before a
+    /// frame brings one.
     pub fn default_quantizer(self) -> u32 {
         match self {
             Self::X264 | Self::X265 => 26,

@@ -110,6 +110,7 @@ impl Session for VideoEncoder {
         }
         rect.check_alignment(frame.format)?;
         let quantizer = input.quantizer.filter(|_| self.config().bitrate_mode == BitrateMode::Quantizer);
+        let quantizer = quantizer.map(|q| self.ffmpeg.library_quantizer(q));
         let control = self.ffmpeg.quantizer_control();
         if quantizer.is_some() && quantizer != self.quantizer {
             match control {
