@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { EncodedVideoChunk, getCounters, VideoDecoder, VideoEncoder, VideoFrame, type VideoDecoderConfig, type VideoEncoderConfig } from '../index.js'
 import { expectRejectsNamed, expectThrowsNamed } from './helpers/errors.js'
 import { assertNoLeaks } from './helpers/leak-check.js'
-import { concatChunks, decodeClip, encodeClip, frameAt, ivf, lumaOf, parseIvf, patternI420, psnr, splitAtAud } from './helpers/video.js'
+import { concatChunks, decodeClip, encodeClip, encodeFrames, frameAt, ivf, lumaOf, parseIvf, patternI420, psnr, splitAtAud } from './helpers/video.js'
 
 const work = mkdtempSync(join(tmpdir(), 'webcodecs-video-'))
 afterAll(async () => {
@@ -100,25 +100,14 @@ describe('per-frame quantizers', () => {
 
   /** Realtime (chunk i is frame i), frame i at quantizers[i]; the last two are key frames asked for. */
   async function encodeAt(codec: string, member: string, quantizers: number[]) {
-    const chunks: EncodedVideoChunk[] = []
-    let decoderConfig: VideoDecoderConfig | undefined
-    const encoder = new VideoEncoder({
-      output: (chunk, metadata) => {
-        chunks.push(chunk)
-        decoderConfig ??= metadata?.decoderConfig
-      },
-      error: noop,
-    })
-    encoder.configure(config(codec, 320, 240, { bitrateMode: 'quantizer', latencyMode: 'realtime' }))
-    for (const [i, quantizer] of quantizers.entries()) {
-      const init = { format: 'I420', codedWidth: 320, codedHeight: 240, timestamp: i * 33_333 } as const
-      const frame = new VideoFrame(noisyI420(i), init)
-      encoder.encode(frame, { keyFrame: i >= quantizers.length - 2, [member]: { quantizer } })
-      frame.close()
-    }
-    await encoder.flush()
-    encoder.close()
-    return { chunks, decoderConfig: decoderConfig! }
+    const init = (i: number) => ({ format: 'I420', codedWidth: 320, codedHeight: 240, timestamp: i * 33_333 }) as const
+    const { chunks, metadata } = await encodeFrames(
+      config(codec, 320, 240, { bitrateMode: 'quantizer', latencyMode: 'realtime' }),
+      quantizers.length,
+      (i) => new VideoFrame(noisyI420(i), init(i)),
+      (i) => ({ keyFrame: i >= quantizers.length - 2, [member]: { quantizer: quantizers[i] } }),
+    )
+    return { chunks, decoderConfig: metadata[0]!.decoderConfig! }
   }
 
   const bytes = (chunk: EncodedVideoChunk) => {
@@ -454,27 +443,10 @@ describe('VideoEncoder', () => {
 
   for (const codec of ['vp09.00.10.08', 'av01.0.04M.08']) {
     it(`${codec}: reports temporal layers in metadata.svc for L1T3, and the base layer decodes alone`, async () => {
-      const layers: number[] = []
-      const chunks: EncodedVideoChunk[] = []
-      let decoderConfig: VideoDecoderConfig | undefined
-      const encoder = new VideoEncoder({
-        output: (chunk, metadata) => {
-          chunks.push(chunk)
-          layers.push(metadata?.svc?.temporalLayerId ?? -1)
-          decoderConfig ??= metadata?.decoderConfig
-        },
-        error: noop,
-      })
-      encoder.configure(config(codec, 320, 240, { scalabilityMode: 'L1T3' }))
-      for (let i = 0; i < 8; i++) {
-        const frame = frameAt(320, 240, i)
-        encoder.encode(frame)
-        frame.close()
-      }
-      await encoder.flush()
-      encoder.close()
+      const { chunks, metadata } = await encodeFrames(config(codec, 320, 240, { scalabilityMode: 'L1T3' }), 8, (i) => frameAt(320, 240, i))
+      const layers = metadata.map((m) => m?.svc?.temporalLayerId ?? -1)
       expect(layers).toEqual([0, 2, 1, 2, 0, 2, 1, 2])
-      const base = await decodeClip(decoderConfig!, chunks.filter((_, i) => layers[i] === 0))
+      const base = await decodeClip(metadata[0]!.decoderConfig!, chunks.filter((_, i) => layers[i] === 0))
       expect(base.timestamps).toEqual([0, 4].map((n) => Math.round((n * 1e6) / 30)))
       for (const [k, luma] of base.luma.entries()) expect(psnr(luma, lumaOf(320, 240, 4 * k))).toBeGreaterThanOrEqual(30)
     })

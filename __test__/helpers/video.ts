@@ -9,6 +9,7 @@ import {
   type EncodedVideoChunkMetadata,
   type VideoDecoderConfig,
   type VideoEncoderConfig,
+  type VideoEncoderEncodeOptions,
 } from '../../index.js'
 import { ivfFile } from './containers.js'
 
@@ -60,6 +61,11 @@ export interface Encoded {
 }
 
 export async function encodeClip(config: VideoEncoderConfig, count: number, keyEvery = 0): Promise<Encoded> {
+  return encodeFrames(config, count, (i) => frameAt(config.width, config.height, i), (i) => ({ keyFrame: i === 0 || (keyEvery > 0 && i % keyEvery === 0) }))
+}
+
+/** Encodes `count` frames made by `frame(i)`, each with `options(i)`, and collects every output. */
+export async function encodeFrames(config: VideoEncoderConfig, count: number, frame: (i: number) => VideoFrame, options: (i: number) => VideoEncoderEncodeOptions = () => ({})): Promise<Encoded> {
   const out: Encoded = { chunks: [], metadata: [] }
   let failure: unknown
   const encoder = new VideoEncoder({
@@ -71,9 +77,9 @@ export async function encodeClip(config: VideoEncoderConfig, count: number, keyE
   })
   encoder.configure(config)
   for (let i = 0; i < count; i++) {
-    const frame = frameAt(config.width, config.height, i)
-    encoder.encode(frame, { keyFrame: i === 0 || (keyEvery > 0 && i % keyEvery === 0) })
-    frame.close()
+    const input = frame(i)
+    encoder.encode(input, options(i))
+    input.close()
   }
   await encoder.flush()
   encoder.close()
