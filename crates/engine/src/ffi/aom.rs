@@ -61,8 +61,8 @@ pub(crate) struct AomEncoder {
     format: sys::aom_img_fmt_t,
     frame_duration: u64,
     /// With temporal layers: the pattern, libaom's layer parameters (kept to change their
-    /// quantizers), and the number of frames sent, whose place in the pattern sets each
-    /// frame's layer and references.
+    /// quantizers), and the number of frames sent since the last key frame, whose place in
+    /// the pattern sets each frame's layer and references.
     layers: Option<(&'static [u32], sys::aom_svc_params_t)>,
     frames: u64,
     /// Packets libaom has put out that were not received yet.
@@ -249,6 +249,11 @@ impl AomEncoder {
         let mut image = sys::aom_image_t::default();
         let (image_ptr, pts, flags) = match frame {
             Some(frame) => {
+                let key = frame.kind() == picture::Type::I;
+                // A key frame starts the layering pattern again, in the base layer.
+                if key {
+                    self.frames = 0;
+                }
                 self.set_layer()?;
                 self.frames += 1;
                 // SAFETY: `aom_img_wrap` only fills `image`'s fields from the format and
@@ -264,7 +269,6 @@ impl AomEncoder {
                     image.planes[plane] = frame.data(plane).as_ptr().cast_mut();
                     image.stride[plane] = frame.stride(plane) as c_int;
                 }
-                let key = frame.kind() == picture::Type::I;
                 let flags = if key { sys::AOM_EFLAG_FORCE_KF as sys::aom_enc_frame_flags_t } else { 0 };
                 (&image as *const sys::aom_image_t, frame.pts().unwrap_or(0), flags)
             }

@@ -253,13 +253,16 @@ fn temporal_layers_follow_the_scalability_mode() {
             cfg.bitrate = Some(1_000_000);
             let mut enc = VideoEncoder::open(cfg).unwrap_or_else(|e| panic!("{codec} {mode}: {e}"));
             let mut packets = Vec::new();
+            // A key frame asked for at frame 5 starts the pattern again, in the base layer.
             for i in 0..12 {
-                packets.extend(encode(&mut enc, noisy_source(i), i as i64 * FRAME_US, None, false, None).unwrap());
+                packets.extend(encode(&mut enc, noisy_source(i), i as i64 * FRAME_US, None, i == 5, None).unwrap());
             }
             packets.extend(flush(&mut enc).unwrap());
             let ids: Vec<u32> = packets.iter().map(|p| p.temporal_layer_id.unwrap()).collect();
-            let expected: Vec<u32> = (0..12).map(|i| pattern[i % pattern.len()]).collect();
+            let place = |i: usize| if i < 5 { i } else { i - 5 };
+            let expected: Vec<u32> = (0..12).map(|i| pattern[place(i) % pattern.len()]).collect();
             assert_eq!(ids, expected, "{codec} {mode}");
+            assert!(packets[5].key, "{codec} {mode}");
             // Each layer with those below it decodes alone, to the very pictures the whole
             // stream decodes to: nothing in it depends on a frame of a higher layer.
             let config = packets[0].decoder_config.clone().unwrap();

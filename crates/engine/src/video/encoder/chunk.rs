@@ -22,6 +22,8 @@ pub(super) struct Packager {
     pub layers: BTreeMap<i64, u32>,
     /// Two or three temporal layers (none for L1T1 or no scalabilityMode).
     pub scalability: Option<ScalabilityMode>,
+    /// The next input's place in the layering pattern.
+    place: u64,
     /// The frames' orientation, which `outputConfig` repeats.
     pub orientation: Orientation,
     /// The colour space the bitstream describes, which `outputConfig` repeats.
@@ -36,19 +38,25 @@ impl Packager {
             timestamps: TimestampMap::default(),
             layers: BTreeMap::new(),
             scalability,
+            place: 0,
             orientation: Orientation::default(),
             color_space: ColorSpace::rec709(),
             active_config: None,
         }
     }
 
-    /// Records an input frame; returns the pts FFmpeg gets for it. `index` is the frame's
-    /// place in the encoder's stream, which sets its temporal layer.
-    pub fn input(&mut self, timestamp: i64, duration: Option<i64>, index: u64) -> i64 {
+    /// Records an input frame; returns the pts FFmpeg gets for it. Its place in the
+    /// layering pattern sets its temporal layer: a key frame starts the pattern again, as
+    /// the encoders do (its frame must be in the base layer).
+    pub fn input(&mut self, timestamp: i64, duration: Option<i64>, key: bool) -> i64 {
         let pts = self.timestamps.push(timestamp, duration);
         if let Some(mode) = self.scalability {
             let pattern = mode.pattern();
-            self.layers.insert(pts, pattern[(index % pattern.len() as u64) as usize]);
+            if key {
+                self.place = 0;
+            }
+            self.layers.insert(pts, pattern[(self.place % pattern.len() as u64) as usize]);
+            self.place += 1;
         }
         pts
     }

@@ -137,9 +137,10 @@ impl Session for VideoEncoder {
         let keepalive: Keepalive = Arc::new(input.pixels.clone());
         let mut av = self.convert(frame, &keepalive, rect)?;
         self.packager.orientation = input.orientation;
-        let pts = self.packager.input(input.timestamp, input.duration, self.frames_in);
+        let key = input.key_frame || self.frames_in == 0;
+        let pts = self.packager.input(input.timestamp, input.duration, key);
         av.set_pts(Some(pts));
-        av.set_kind(if input.key_frame || self.frames_in == 0 { picture::Type::I } else { picture::Type::None });
+        av.set_kind(if key { picture::Type::I } else { picture::Type::None });
         self.frames_in += 1;
         if let Some(q) = self.quantizer.filter(|_| control != QuantizerControl::PerSession) {
             self.opened()?.0.quantize(control, q, &mut av)?;
