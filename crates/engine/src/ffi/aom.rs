@@ -24,7 +24,7 @@ pub(crate) struct AomSettings {
     pub height: u32,
     /// The frames' pixel format: 8- or 10-bit 4:2:0 (main profile) or 4:4:4 (high).
     pub pixel: Pixel,
-    /// libaom's real-time mode (no frame held back), else its good-quality mode.
+    /// `latencyMode: 'realtime'`: libaom's fastest speed (both modes hold no frame back).
     pub realtime: bool,
     pub threads: usize,
     /// Microseconds a frame, for rate control's sense of time.
@@ -91,9 +91,10 @@ impl AomEncoder {
             Pixel::YUV444P10LE => (sys::AOM_IMG_FMT_I44416, 10, 1),
             other => return Err(format!("libaom here takes no {other:?}")),
         };
-        // libaom's temporal layers are a real-time feature.
-        let realtime = settings.realtime || settings.layers.is_some();
-        let usage = if realtime { sys::AOM_USAGE_REALTIME } else { sys::AOM_USAGE_GOOD_QUALITY };
+        // libaom's real-time mode in both latency modes: its good-quality mode without
+        // look-ahead is 8x slower at 720p (5.4 against 44 fps) for 30% fewer bytes at the
+        // same quantizer, and temporal layers are a real-time feature.
+        let usage = sys::AOM_USAGE_REALTIME;
         let mut cfg = sys::aom_codec_enc_cfg_t::default();
         // SAFETY: the interface is libaom's static AV1 encoder; `cfg` is ours to fill.
         let (iface, defaults) = unsafe {
@@ -151,7 +152,8 @@ impl AomEncoder {
         let matrix = ffmpeg_next::ffi::AVColorSpace::from(matrix) as c_int;
         let full = range == av_color::Range::JPEG;
         let controls = [
-            (sys::AOME_SET_CPUUSED, if realtime { 8 } else { 6 }),
+            // Quality mode one step slower: 4% fewer bytes for 10% more time (720p).
+            (sys::AOME_SET_CPUUSED, if settings.realtime { 8 } else { 7 }),
             (sys::AV1E_SET_ROW_MT, 1),
             (sys::AV1E_SET_COLOR_PRIMARIES, primaries),
             (sys::AV1E_SET_TRANSFER_CHARACTERISTICS, transfer),
