@@ -117,13 +117,38 @@ async function runCli(s: Scenario): Promise<Result> {
     output = (n) => ['-pix_fmt', 'yuv420p', '-c:v', s.ffmpegCodec, ...s.ffmpegArgs, '-b:v', String(s.bitrate), ...cliOutput(s, n)]
   }
   const processes = s.parallel ?? 1
+  const loop = await idleLoop()
   const start = performance.now()
   const runs = await Promise.all(Array.from({ length: processes }, (_, n) => timed(['ffmpeg', '-v', 'error', ...input, ...output(n)])))
   const elapsed = (performance.now() - start) / 1000
+  const p99DelayMs = await loop.stop()
   const failed = runs.find((r) => r.error)
   if (failed) return { error: failed.error }
   const sum = (k: 'cpuSeconds' | 'peakRssMb') => runs.reduce((t, r) => t + r[k]!, 0)
-  return { fps: (framesOf(s) * processes) / elapsed, cpuSeconds: sum('cpuSeconds'), peakRssMb: sum('peakRssMb') }
+  return { fps: (framesOf(s) * processes) / elapsed, cpuSeconds: sum('cpuSeconds'), peakRssMb: sum('peakRssMb'), p99DelayMs }
+}
+
+/** A Node process whose event loop does nothing but measure its own delay (the same
+ * monitor as the scenarios'), run beside the CLI: what the machine's scheduler alone costs
+ * a JS thread while the CLI's work keeps the cores busy, the floor under the other rows'
+ * figure. `stop()` gives its p99 in ms. */
+async function idleLoop(): Promise<{ stop: () => Promise<number | undefined> }> {
+  const script = `const h = require('node:perf_hooks').monitorEventLoopDelay({ resolution: 1 })
+h.enable()
+process.stdout.write('ready\\n')
+process.stdin.on('end', () => process.stdout.write(String(h.percentile(99) / 1e6))).resume()`
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'ignore'] })
+  let out = ''
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()))
+  await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => ((out += d), out.includes('ready') && resolve())).once('close', resolve))
+  return {
+    stop: async () => {
+      child.stdin.end()
+      await closed
+      const figure = Number(out.split('\n')[1])
+      return Number.isFinite(figure) && figure > 0 ? figure : undefined
+    },
+  }
 }
 
 /** One command under /usr/bin/time: its CPU seconds and peak RSS. */
@@ -246,6 +271,7 @@ async function main(): Promise<void> {
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`
   console.log(`\n${machine}${quick ? ' (quick)' : ''}\n`)
   console.log(table(results))
+  console.log("\nloop p99 of the ffmpeg CLI: an idle Node event loop's, beside the CLI's processes (the scheduler's share of the figure)")
   const date = new Date().toISOString().slice(0, 10)
   const dir = join(__dirname, 'results')
   mkdirSync(dir, { recursive: true })
